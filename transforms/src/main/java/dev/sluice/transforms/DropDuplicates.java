@@ -1,0 +1,159 @@
+package dev.sluice.transforms;
+
+import dev.sluice.transforms.spec.FeedSpec;
+import java.util.List;
+import java.util.Objects;
+import org.apache.beam.sdk.coders.BooleanCoder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.schemas.SchemaCoder;
+import org.apache.beam.sdk.state.StateSpec;
+import org.apache.beam.sdk.state.StateSpecs;
+import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.state.Timer;
+import org.apache.beam.sdk.state.TimerSpec;
+import org.apache.beam.sdk.state.TimerSpecs;
+import org.apache.beam.sdk.state.ValueState;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+
+/**
+ * Keeps the first row of each key and counts the rest, remembering a key for a time-to-live in
+ * event time. The memory is runner state (checkpointed on Flink), so the same transform serves
+ * a batch run and a stream; across runs, the sinks' upsert on the same key does the rest.
+ *
+ * <pre>{@code
+ * PCollectionTuple d = rows.apply(DropDuplicates.on(List.of("event_uuid")).withTtl(ttl));
+ * PCollection<Row> unique = d.get(DropDuplicates.UNIQUE);
+ * }</pre>
+ */
+public final class DropDuplicates extends PTransform<PCollection<Row>, PCollectionTuple> {
+  public static final TupleTag<Row> UNIQUE = new TupleTag<Row>() {};
+  /** The keys of the rows that were dropped, one element per duplicate. */
+  public static final TupleTag<String> DUPLICATE_KEYS = new TupleTag<String>() {};
+
+  private final List<String> keyColumns;
+  private final Duration ttl;
+
+  private DropDuplicates(List<String> keyColumns, Duration ttl) {
+    this.keyColumns = keyColumns;
+    this.ttl = ttl;
+  }
+
+  public static DropDuplicates on(List<String> keyColumns) {
+    if (keyColumns == null || keyColumns.isEmpty()) {
+      throw new IllegalArgumentException("DropDuplicates needs at least one key column");
+    }
+    return new DropDuplicates(List.copyOf(keyColumns), Duration.standardHours(24));
+  }
+
+  public static DropDuplicates forFeed(FeedSpec spec) {
+    return on(spec.dedupColumns()).withTtl(spec.dedupTtl);
+  }
+
+  public DropDuplicates withTtl(Duration ttl) {
+    Objects.requireNonNull(ttl, "ttl");
+    if (!ttl.isLongerThan(Duration.ZERO)) {
+      throw new IllegalArgumentException("dedup TTL must be positive");
+    }
+    return new DropDuplicates(keyColumns, ttl);
+  }
+
+  @Override
+  public PCollectionTuple expand(PCollection<Row> input) {
+    Schema schema = input.getSchema();
+    for (String k : keyColumns) {
+      if (!schema.hasField(k)) {
+        throw new IllegalArgumentException("dedup key column '" + k + "' is not in the rows");
+      }
+    }
+    List<String> cols = keyColumns;
+    PCollection<KV<String, Row>> keyed =
+        input
+            .apply(
+                "KeyByDedupKey",
+                MapElements.into(
+                        TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.rows()))
+                    .via(row -> KV.of(keyOf(row, cols), row)))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), SchemaCoder.of(schema)));
+    PCollectionTuple out =
+        keyed.apply(
+            "KeepFirstOfKey",
+            ParDo.of(new FirstOfKeyFn(ttl))
+                .withOutputTags(UNIQUE, TupleTagList.of(DUPLICATE_KEYS)));
+    out.get(UNIQUE).setRowSchema(schema);
+    return out;
+  }
+
+  /** Key columns' text joined by a separator that cannot occur in a checked value. */
+  static String keyOf(Row row, List<String> cols) {
+    if (cols.size() == 1) {
+      return String.valueOf(RowText.of(row.getValue(cols.get(0))));
+    }
+    StringBuilder b = new StringBuilder();
+    for (String c : cols) {
+      if (b.length() > 0) {
+        b.append('\u0000');
+      }
+      b.append(RowText.of(row.getValue(c)));
+    }
+    return b.toString();
+  }
+
+  static final class FirstOfKeyFn extends DoFn<KV<String, Row>, Row> {
+    private final Duration ttl;
+
+    @StateId("seen")
+    private final StateSpec<ValueState<Boolean>> seenSpec = StateSpecs.value(BooleanCoder.of());
+
+    @TimerId("expiry")
+    private final TimerSpec expirySpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
+
+    FirstOfKeyFn(Duration ttl) {
+      this.ttl = ttl;
+    }
+
+    @ProcessElement
+    public void process(
+        @Element KV<String, Row> element,
+        @Timestamp Instant timestamp,
+        @StateId("seen") ValueState<Boolean> seen,
+        @TimerId("expiry") Timer expiry,
+        MultiOutputReceiver out) {
+      if (Boolean.TRUE.equals(seen.read())) {
+        Ledger.duplicates().inc();
+        out.get(DUPLICATE_KEYS).output(element.getKey());
+        return;
+      }
+      seen.write(true);
+      Instant limit = GlobalWindow.INSTANCE.maxTimestamp();
+      Instant until =
+          timestamp.isBefore(limit.minus(ttl)) ? timestamp.plus(ttl) : limit;
+      if (!timestamp.isBefore(BoundedWindow.TIMESTAMP_MIN_VALUE.plus(Duration.millis(1)))) {
+        expiry.set(until);
+      } else {
+        expiry.set(BoundedWindow.TIMESTAMP_MIN_VALUE.plus(ttl));
+      }
+      out.get(UNIQUE).output(element.getValue());
+    }
+
+    @OnTimer("expiry")
+    public void expire(@StateId("seen") ValueState<Boolean> seen) {
+      seen.clear();
+    }
+  }
+}

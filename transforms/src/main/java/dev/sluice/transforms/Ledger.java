@@ -1,0 +1,39 @@
+package dev.sluice.transforms;
+
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+
+/**
+ * The counters every run balances: {@code read = written + duplicates + rejected}. Each step
+ * counts what it decides, so the ledger holds whatever the source and sinks are.
+ */
+public final class Ledger {
+  public static final String NAMESPACE = "sluice";
+  public static final String PARTITIONS = "sluice.partitions";
+  public static final String READ = "read";
+  public static final String WRITTEN = "written";
+  public static final String DUPLICATES = "duplicates";
+  public static final String REJECTED_PREFIX = "rejected.";
+
+  private Ledger() {}
+
+  public static Counter read() {
+    return Metrics.counter(NAMESPACE, READ);
+  }
+
+  public static Counter written() {
+    return Metrics.counter(NAMESPACE, WRITTEN);
+  }
+
+  public static Counter duplicates() {
+    return Metrics.counter(NAMESPACE, DUPLICATES);
+  }
+
+  public static Counter rejected(String stage) {
+    return Metrics.counter(NAMESPACE, REJECTED_PREFIX + stage);
+  }
+
+  public static Counter partition(String path) {
+    return Metrics.counter(PARTITIONS, path.isEmpty() ? "." : path);
+  }
+}

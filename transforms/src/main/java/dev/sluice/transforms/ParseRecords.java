@@ -1,0 +1,112 @@
+package dev.sluice.transforms;
+
+import dev.sluice.transforms.model.DeadLetter;
+import dev.sluice.transforms.model.RawRecord;
+import dev.sluice.transforms.pii.Protector;
+import dev.sluice.transforms.spec.FeedSpec;
+import java.util.Objects;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+import org.joda.time.ReadableInstant;
+
+/**
+ * Parses, cleanses and validates raw records into typed rows of the feed's parsed schema.
+ * Rows carry their event time as element timestamp. A record that fails becomes a dead letter
+ * (stage {@code parse} or {@code validate}) holding its payload encrypted and, where it parsed,
+ * a protected view; it is counted, never dropped.
+ *
+ * <pre>{@code
+ * PCollectionTuple parsed = raw.apply(ParseRecords.of(spec).withProtector(protector));
+ * PCollection<Row> rows = parsed.get(ParseRecords.ROWS);
+ * PCollection<DeadLetter> bad = parsed.get(DeadLetters.TAG);
+ * }</pre>
+ */
+public final class ParseRecords extends PTransform<PCollection<RawRecord>, PCollectionTuple> {
+  public static final TupleTag<Row> ROWS = new TupleTag<Row>() {};
+
+  private final FeedSpec spec;
+  private final Protector protector;
+
+  private ParseRecords(FeedSpec spec, Protector protector) {
+    this.spec = spec;
+    this.protector = protector;
+  }
+
+  public static ParseRecords of(FeedSpec spec) {
+    return new ParseRecords(Objects.requireNonNull(spec, "spec"), null);
+  }
+
+  /** The keys that protect dead letters' payloads and views. Required. */
+  public ParseRecords withProtector(Protector protector) {
+    return new ParseRecords(spec, Objects.requireNonNull(protector, "protector"));
+  }
+
+  @Override
+  public PCollectionTuple expand(PCollection<RawRecord> input) {
+    if (protector == null) {
+      throw new IllegalStateException("ParseRecords needs withProtector(...)");
+    }
+    PCollectionTuple out =
+        input.apply(
+            "ParseRecord",
+            ParDo.of(new ParseFn(spec, protector))
+                .withOutputTags(ROWS, TupleTagList.of(DeadLetters.TAG)));
+    out.get(ROWS).setRowSchema(spec.parsedSchema());
+    return out;
+  }
+
+  static final class ParseFn extends DoFn<RawRecord, Row> {
+    private final FeedSpec spec;
+    private final RecordParser parser;
+    private final RecordProtector view;
+    private final int eventTimeIndex;
+
+    ParseFn(FeedSpec spec, Protector protector) {
+      this.spec = spec;
+      this.parser = new RecordParser(spec);
+      this.view = new RecordProtector(spec, protector);
+      this.eventTimeIndex =
+          spec.eventTime == null ? -1 : spec.parsedSchema().indexOf(spec.eventTime);
+    }
+
+    @ProcessElement
+    public void process(@Element RawRecord record, MultiOutputReceiver out) {
+      Ledger.read().inc();
+      RecordParser.Result result = parser.parse(record);
+      if (!result.ok()) {
+        Ledger.rejected(result.stage).inc();
+        String payload = view.protector().encryptBytes(Protector.PAYLOAD_FIELD, record.payload());
+        String protectedView =
+            result.stage.equals(RecordParser.STAGE_PARSE) ? null : view.view(result.partial);
+        out.get(DeadLetters.TAG)
+            .output(
+                new DeadLetter(spec.name, result.stage, result.reason, record.origin(), payload,
+                    protectedView));
+        return;
+      }
+      if (eventTimeIndex >= 0) {
+        ReadableInstant t = result.row.getValue(eventTimeIndex);
+        if (t != null) {
+          out.get(ROWS).outputWithTimestamp(result.row, new Instant(t.getMillis()));
+          return;
+        }
+      }
+      out.get(ROWS).output(result.row);
+    }
+
+    /** Event time may lie before arrival time; a stream's records are stamped on arrival. */
+    @SuppressWarnings("deprecation")
+    @Override
+    public Duration getAllowedTimestampSkew() {
+      return Duration.millis(Long.MAX_VALUE);
+    }
+  }
+}

@@ -1,0 +1,109 @@
+package dev.sluice.transforms;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.sluice.transforms.spec.FeedSpec;
+import dev.sluice.transforms.spec.FieldSpec;
+import dev.sluice.transforms.spec.FieldType;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.values.Row;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+
+/**
+ * Writes output rows as JSON lines or CSV lines. Timestamps are ISO-8601 UTC, decimals keep
+ * their scale, {@code json} fields are embedded as JSON, not as quoted text.
+ *
+ * <p>Not thread-safe; each DoFn or sink holds its own.
+ */
+public final class RowEncoder implements Serializable {
+  private final List<String> columns = new ArrayList<>();
+  private final boolean[] rawJson;
+  private transient JsonFactory json;
+  private transient StringWriter buffer;
+
+  public RowEncoder(FeedSpec spec) {
+    Schema out = spec.outputSchema();
+    rawJson = new boolean[out.getFieldCount()];
+    for (int i = 0; i < out.getFieldCount(); i++) {
+      columns.add(out.getField(i).getName());
+    }
+    for (FieldSpec f : spec.keptFields()) {
+      if (f.outputType() == FieldType.JSON) {
+        rawJson[out.indexOf(f.column)] = true;
+      }
+    }
+  }
+
+  public List<String> columns() {
+    return columns;
+  }
+
+  public String jsonLine(Row row) {
+    if (json == null) {
+      json = new JsonFactory();
+      buffer = new StringWriter(256);
+    }
+    buffer.getBuffer().setLength(0);
+    try (JsonGenerator g = json.createGenerator(buffer)) {
+      g.writeStartObject();
+      for (int i = 0; i < rawJson.length; i++) {
+        Object v = row.getValue(i);
+        g.writeFieldName(columns.get(i));
+        if (v == null) {
+          g.writeNull();
+        } else if (rawJson[i]) {
+          g.writeRawValue((String) v);
+        } else if (v instanceof String) {
+          g.writeString((String) v);
+        } else if (v instanceof Integer) {
+          g.writeNumber((Integer) v);
+        } else if (v instanceof Long) {
+          g.writeNumber((Long) v);
+        } else if (v instanceof Double) {
+          g.writeNumber((Double) v);
+        } else if (v instanceof BigDecimal) {
+          g.writeNumber((BigDecimal) v);
+        } else if (v instanceof Boolean) {
+          g.writeBoolean((Boolean) v);
+        } else {
+          g.writeString(RowText.of(v));
+        }
+      }
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return buffer.toString();
+  }
+
+  /** The CSV header line for {@link #csvLine}. */
+  public String csvHeader() {
+    return csv(new ArrayList<>(columns));
+  }
+
+  public String csvLine(Row row) {
+    List<Object> values = new ArrayList<>(rawJson.length);
+    for (int i = 0; i < rawJson.length; i++) {
+      values.add(RowText.of(row.getValue(i)));
+    }
+    return csv(values);
+  }
+
+  private static String csv(List<?> values) {
+    StringBuilder b = new StringBuilder();
+    try (CSVPrinter p = new CSVPrinter(b, CSVFormat.RFC4180.builder().setRecordSeparator("").get())) {
+      p.printRecord(values);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return b.toString();
+  }
+}

@@ -1,0 +1,86 @@
+package dev.sluice.transforms.spec;
+
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * One field of a feed: where its value comes from, its type, how it is cleansed and checked,
+ * and what happens to it if it is personal data.
+ */
+public final class FieldSpec implements Serializable {
+  /** Cleansing steps applied to text before it is typed, in the order given. */
+  public enum Cleanse {
+    TRIM,
+    LOWER,
+    UPPER,
+    COLLAPSE_WHITESPACE
+  }
+
+  /** A value derived by splitting another field's text on a separator. */
+  public static final class Split implements Serializable {
+    public final String from;
+    public final String separator;
+    public final int index;
+
+    Split(String from, String separator, int index) {
+      this.from = from;
+      this.separator = separator;
+      this.index = index;
+    }
+  }
+
+  public final String name;
+  public final String source;
+  public final String column;
+  public final FieldType type;
+  public final boolean required;
+  public final List<Cleanse> cleanse;
+  /** For timestamps: iso, epoch_seconds, epoch_millis or a pattern; for dates: iso or a pattern. */
+  public final String format;
+  /** The zone of timestamps written without an offset. */
+  public final String zone;
+  public final Split split;
+  public final PiiAction pii;
+  public final int maskKeepFirst;
+  public final int maskKeepLast;
+
+  FieldSpec(
+      String name,
+      String source,
+      String column,
+      FieldType type,
+      boolean required,
+      List<Cleanse> cleanse,
+      String format,
+      String zone,
+      Split split,
+      PiiAction pii,
+      int maskKeepFirst,
+      int maskKeepLast) {
+    this.name = name;
+    this.source = source;
+    this.column = column;
+    this.type = type;
+    this.required = required;
+    this.cleanse = List.copyOf(cleanse);
+    this.format = format;
+    this.zone = zone;
+    this.split = split;
+    this.pii = pii;
+    this.maskKeepFirst = maskKeepFirst;
+    this.maskKeepLast = maskKeepLast;
+  }
+
+  public boolean isDerived() {
+    return split != null;
+  }
+
+  public boolean isDropped() {
+    return pii == PiiAction.DROP;
+  }
+
+  /** The type the field has in the output: protected values are text. */
+  public FieldType outputType() {
+    return pii == PiiAction.NONE ? type : FieldType.STRING;
+  }
+}
