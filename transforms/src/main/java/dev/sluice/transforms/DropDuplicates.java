@@ -96,6 +96,7 @@ public final class DropDuplicates extends PTransform<PCollection<Row>, PCollecti
             ParDo.of(new FirstOfKeyFn(ttl))
                 .withOutputTags(UNIQUE, TupleTagList.of(DUPLICATE_KEYS)));
     out.get(UNIQUE).setRowSchema(schema);
+    out.get(DUPLICATE_KEYS).setCoder(StringUtf8Coder.of());
     return out;
   }
 

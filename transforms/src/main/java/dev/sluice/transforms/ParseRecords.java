@@ -60,6 +60,7 @@ public final class ParseRecords extends PTransform<PCollection<RawRecord>, PColl
             ParDo.of(new ParseFn(spec, protector))
                 .withOutputTags(ROWS, TupleTagList.of(DeadLetters.TAG)));
     out.get(ROWS).setRowSchema(spec.parsedSchema());
+    out.get(DeadLetters.TAG).setCoder(DeadLetter.DeadLetterCoder.of());
     return out;
   }
 

@@ -21,13 +21,12 @@ import org.apache.commons.csv.CSVPrinter;
  * Writes output rows as JSON lines or CSV lines. Timestamps are ISO-8601 UTC, decimals keep
  * their scale, {@code json} fields are embedded as JSON, not as quoted text.
  *
- * <p>Not thread-safe; each DoFn or sink holds its own.
+ * <p>Thread-safe: a sink's formatting function may be shared by the threads of a worker.
  */
 public final class RowEncoder implements Serializable {
   private final List<String> columns = new ArrayList<>();
   private final boolean[] rawJson;
-  private transient JsonFactory json;
-  private transient StringWriter buffer;
+  private transient volatile JsonFactory json;
 
   public RowEncoder(FeedSpec spec) {
     Schema out = spec.outputSchema();
@@ -49,9 +48,8 @@ public final class RowEncoder implements Serializable {
   public String jsonLine(Row row) {
     if (json == null) {
       json = new JsonFactory();
-      buffer = new StringWriter(256);
     }
-    buffer.getBuffer().setLength(0);
+    StringWriter buffer = new StringWriter(256);
     try (JsonGenerator g = json.createGenerator(buffer)) {
       g.writeStartObject();
       for (int i = 0; i < rawJson.length; i++) {

@@ -1,0 +1,142 @@
+package dev.sluice.pipeline;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.transforms.Ledger;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.MetricQueryResults;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
+
+/**
+ * What a run did with every record it read: {@code read = written + duplicates + rejected}.
+ * Built from the runner's counters after the run; a run whose ledger does not balance fails.
+ */
+public final class RunLedger {
+  private final String feed;
+  private final long read;
+  private final long written;
+  private final long duplicates;
+  private final Map<String, Long> rejectedByStage;
+  private final Map<String, Long> rowsByPartition;
+
+  public RunLedger(String feed, long read, long written, long duplicates,
+      Map<String, Long> rejectedByStage, Map<String, Long> rowsByPartition) {
+    this.feed = feed;
+    this.read = read;
+    this.written = written;
+    this.duplicates = duplicates;
+    this.rejectedByStage = new TreeMap<>(rejectedByStage);
+    this.rowsByPartition = new TreeMap<>(rowsByPartition);
+  }
+
+  public static RunLedger from(String feed, PipelineResult result) {
+    MetricQueryResults metrics = result.metrics().queryMetrics(MetricsFilter.builder().build());
+    long read = 0;
+    long written = 0;
+    long duplicates = 0;
+    Map<String, Long> rejected = new TreeMap<>();
+    Map<String, Long> partitions = new TreeMap<>();
+    for (MetricResult<Long> c : metrics.getCounters()) {
+      String ns = c.getName().getNamespace();
+      String name = c.getName().getName();
+      long v = value(c);
+      if (ns.equals(Ledger.NAMESPACE)) {
+        if (name.equals(Ledger.READ)) {
+          read += v;
+        } else if (name.equals(Ledger.WRITTEN)) {
+          written += v;
+        } else if (name.equals(Ledger.DUPLICATES)) {
+          duplicates += v;
+        } else if (name.startsWith(Ledger.REJECTED_PREFIX)) {
+          rejected.merge(name.substring(Ledger.REJECTED_PREFIX.length()), v, Long::sum);
+        }
+      } else if (ns.equals(Ledger.PARTITIONS)) {
+        partitions.merge(name, v, Long::sum);
+      }
+    }
+    return new RunLedger(feed, read, written, duplicates, rejected, partitions);
+  }
+
+  private static long value(MetricResult<Long> c) {
+    // Not every runner has committed metrics (Flink has attempted only); a batch run that
+    // finished has the same attempted and committed counts.
+    try {
+      Long committed = c.getCommitted();
+      if (committed != null) {
+        return committed;
+      }
+    } catch (UnsupportedOperationException e) {
+      // fall through
+    }
+    Long attempted = c.getAttempted();
+    return attempted == null ? 0 : attempted;
+  }
+
+  public String feed() {
+    return feed;
+  }
+
+  public long read() {
+    return read;
+  }
+
+  public long written() {
+    return written;
+  }
+
+  public long duplicates() {
+    return duplicates;
+  }
+
+  public long rejected() {
+    return rejectedByStage.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  public Map<String, Long> rejectedByStage() {
+    return rejectedByStage;
+  }
+
+  public Map<String, Long> rowsByPartition() {
+    return rowsByPartition;
+  }
+
+  public boolean balanced() {
+    return read == written + duplicates + rejected();
+  }
+
+  /** One line: {@code events: read 73 = written 60 + duplicates 5 + rejected 8 (...)}. */
+  public String line() {
+    StringBuilder b = new StringBuilder();
+    b.append(feed).append(": read ").append(read).append(" = written ").append(written)
+        .append(" + duplicates ").append(duplicates).append(" + rejected ").append(rejected());
+    if (!rejectedByStage.isEmpty()) {
+      b.append(" (");
+      String sep = "";
+      for (Map.Entry<String, Long> e : rejectedByStage.entrySet()) {
+        b.append(sep).append(e.getKey()).append(' ').append(e.getValue());
+        sep = ", ";
+      }
+      b.append(')');
+    }
+    b.append(balanced() ? "  [balanced]" : "  [NOT BALANCED]");
+    return b.toString();
+  }
+
+  public ObjectNode toJson(ObjectMapper mapper) {
+    ObjectNode n = mapper.createObjectNode();
+    n.put("feed", feed);
+    n.put("read", read);
+    n.put("written", written);
+    n.put("duplicates", duplicates);
+    n.put("rejected", rejected());
+    n.put("balanced", balanced());
+    ObjectNode stages = n.putObject("rejected_by_stage");
+    rejectedByStage.forEach(stages::put);
+    ObjectNode parts = n.putObject("rows_by_partition");
+    rowsByPartition.forEach(parts::put);
+    return n;
+  }
+}

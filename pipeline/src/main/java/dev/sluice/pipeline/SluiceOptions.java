@@ -1,0 +1,73 @@
+package dev.sluice.pipeline;
+
+import org.apache.beam.sdk.io.aws2.options.S3Options;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.Validation;
+
+/**
+ * Everything a run takes. Any other Beam option passes through ({@code --runner},
+ * {@code --targetParallelism}, the AWS options {@code --awsRegion} and {@code --endpoint}).
+ * Keys never come from here: only the path of a key file does.
+ */
+public interface SluiceOptions extends S3Options {
+  @Description("Feed spec (JSON file) describing format, fields, PII, dedup, partitions, table.")
+  @Validation.Required
+  String getSpec();
+
+  void setSpec(String value);
+
+  @Description("Input: a local glob or s3://bucket/prefix/glob. Gzipped files are read as such.")
+  @Validation.Required
+  String getInput();
+
+  void setInput(String value);
+
+  @Description("Output: a local folder or s3://bucket/prefix. Partitions go below it, dead"
+      + " letters under _dead_letters/<stage>/.")
+  @Validation.Required
+  String getOutput();
+
+  void setOutput(String value);
+
+  @Description("JDBC URL of the target database (jdbc:postgresql://host:port/db?user=u)."
+      + " Without it, rows go to files only. The password may come from SLUICE_JDBC_PASSWORD.")
+  String getJdbcUrl();
+
+  void setJdbcUrl(String value);
+
+  @Description("Key file made by 'sluice keys new'. Otherwise the environment variable"
+      + " SLUICE_KEY_FILE (a path) or SLUICE_KEYS (the key JSON itself).")
+  String getKeyFile();
+
+  void setKeyFile(String value);
+
+  @Description("Write the run's ledger as JSON to this local file.")
+  String getSummary();
+
+  void setSummary(String value);
+
+  @Description("Output file format: jsonl or csv.")
+  @Default.String("jsonl")
+  String getFormat();
+
+  void setFormat(String value);
+
+  @Description("Output compression: gzip, zstd or none.")
+  @Default.String("gzip")
+  String getCompression();
+
+  void setCompression(String value);
+
+  @Description("Files per partition. Fixed, so that a re-run replaces the same files.")
+  @Default.Integer(1)
+  Integer getNumShards();
+
+  void setNumShards(Integer value);
+
+  @Description("Rows per JDBC batch.")
+  @Default.Integer(1000)
+  Integer getJdbcBatchSize();
+
+  void setJdbcBatchSize(Integer value);
+}

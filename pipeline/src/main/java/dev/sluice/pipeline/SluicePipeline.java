@@ -1,0 +1,247 @@
+package dev.sluice.pipeline;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.sluice.pipeline.jdbc.Database;
+import dev.sluice.pipeline.jdbc.Tables;
+import dev.sluice.pipeline.jdbc.WriteRows;
+import dev.sluice.pipeline.sinks.FileFormat;
+import dev.sluice.pipeline.sinks.WriteDeadLetters;
+import dev.sluice.pipeline.sinks.WritePartitionedFiles;
+import dev.sluice.pipeline.sources.ReadFiles;
+import dev.sluice.transforms.AssignPartitions;
+import dev.sluice.transforms.DeadLetters;
+import dev.sluice.transforms.DropDuplicates;
+import dev.sluice.transforms.Ledger;
+import dev.sluice.transforms.ParseRecords;
+import dev.sluice.transforms.ProtectPii;
+import dev.sluice.transforms.RecordSplitter;
+import dev.sluice.transforms.RowEncoder;
+import dev.sluice.transforms.model.DeadLetter;
+import dev.sluice.transforms.model.RawRecord;
+import dev.sluice.transforms.pii.Protector;
+import dev.sluice.transforms.spec.FeedSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.aws2.s3.DefaultS3ClientBuilderFactory;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.Row;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Sluice graph. {@link #run} wires a job from options; {@link #buildPipeline} is the graph
+ * itself, with source and sinks passed in so whole-job tests can swap them.
+ */
+public final class SluicePipeline {
+  private static final Logger LOG = LoggerFactory.getLogger(SluicePipeline.class);
+
+  private SluicePipeline() {}
+
+  /** The graph's collections, for sinks and for tests. */
+  public static final class Outputs {
+    public final PCollection<KV<String, Row>> partitioned;
+    public final PCollection<DeadLetter> deadLetters;
+    public final PCollection<String> duplicateKeys;
+
+    Outputs(PCollection<KV<String, Row>> partitioned, PCollection<DeadLetter> deadLetters,
+        PCollection<String> duplicateKeys) {
+      this.partitioned = partitioned;
+      this.deadLetters = deadLetters;
+      this.duplicateKeys = duplicateKeys;
+    }
+  }
+
+  /**
+   * Builds the graph:
+   *
+   * <ol>
+   *   <li>read raw records from the source;
+   *   <li>parse, cleanse and validate them into typed rows (failures become dead letters);
+   *   <li>protect personal fields, before any shuffle or state sees them;
+   *   <li>drop duplicates by the feed's key;
+   *   <li>assign each row its partition path and count it written;
+   *   <li>write partitioned files, upsert table rows, write dead letters.
+   * </ol>
+   */
+  public static Outputs buildPipeline(
+      Pipeline p,
+      FeedSpec spec,
+      Protector protector,
+      PTransform<PBegin, PCollection<RawRecord>> source,
+      Sinks sinks) {
+    PCollection<RawRecord> raw = p.apply("Read", source);
+
+    PCollectionTuple parsed =
+        raw.apply("ParseRecords", ParseRecords.of(spec).withProtector(protector));
+
+    PCollection<Row> protectedRows =
+        parsed.get(ParseRecords.ROWS)
+            .apply("ProtectPii", ProtectPii.of(spec).withProtector(protector));
+
+    PCollectionTuple deduped =
+        protectedRows.apply("DropDuplicates", DropDuplicates.forFeed(spec));
+
+    PCollection<Row> unique =
+        deduped.get(DropDuplicates.UNIQUE)
+            .apply("CountWritten", ParDo.of(new CountWrittenFn()))
+            .setRowSchema(spec.outputSchema());
+
+    PCollection<KV<String, Row>> partitioned =
+        unique.apply("AssignPartitions", AssignPartitions.forFeed(spec));
+
+    PCollection<DeadLetter> deadLetters = parsed.get(DeadLetters.TAG);
+
+    if (sinks.output != null) {
+      partitioned.apply(
+          "WritePartitionedFiles",
+          WritePartitionedFiles.to(sinks.output)
+              .withEncoder(new RowEncoder(spec))
+              .withPrefix(spec.name)
+              .withFormat(sinks.format)
+              .withCompression(sinks.compression)
+              .withNumShards(sinks.numShards));
+      deadLetters.apply(
+          "WriteDeadLetters", WriteDeadLetters.under(sinks.output).withPrefix(spec.name));
+    }
+    if (sinks.database != null) {
+      unique.apply(
+          "WriteRows",
+          WriteRows.of(spec)
+              .to(sinks.database)
+              .withDialect(sinks.dialect)
+              .withBatchSize(sinks.batchSize));
+    }
+    return new Outputs(partitioned, deadLetters, deduped.get(DropDuplicates.DUPLICATE_KEYS));
+  }
+
+  static final class CountWrittenFn extends DoFn<Row, Row> {
+    @ProcessElement
+    public void process(@Element Row row, OutputReceiver<Row> out) {
+      Ledger.written().inc();
+      out.output(row);
+    }
+  }
+
+  /** Runs one feed from options to its ledger; fails with a one-line message on bad input. */
+  public static RunLedger run(SluiceOptions options) {
+    FeedSpec spec = Feeds.load(options.getSpec());
+    Protector protector = new Protector(Keys.load(options.getKeyFile()));
+    String input = localToAbsolute(options.getInput());
+    String output = localToAbsolute(options.getOutput());
+    FileFormat.suffix(options.getFormat());
+    Sinks sinks =
+        Sinks.files(output)
+            .withFormat(options.getFormat())
+            .withCompression(FileFormat.compression(options.getCompression()))
+            .withNumShards(positive(options.getNumShards(), "--numShards"))
+            .withBatchSize(positive(options.getJdbcBatchSize(), "--jdbcBatchSize"));
+
+    if (options.getEndpoint() != null
+        && options.getS3ClientFactoryClass() == DefaultS3ClientBuilderFactory.class) {
+      options.setS3ClientFactoryClass(PathStyleS3ClientBuilderFactory.class);
+    }
+    FileSystems.setDefaultPipelineOptions(options);
+    checkInputMatches(input);
+    if (options.getJdbcUrl() != null && !options.getJdbcUrl().isEmpty()) {
+      Database db = Database.of(options.getJdbcUrl());
+      Tables.ensure(db, sinks.dialect, spec);
+      sinks = sinks.withDatabase(db);
+    }
+
+    Pipeline p = Pipeline.create(options);
+    buildPipeline(p, spec, protector,
+        ReadFiles.matching(input).withSplitter(RecordSplitter.forFeed(spec)), sinks);
+    LOG.info("running feed {} from {} to {}{}", spec.name, input, output,
+        sinks.database == null ? "" : " and " + sinks.database.displayUrl());
+    PipelineResult result;
+    try {
+      result = p.run();
+      result.waitUntilFinish();
+    } catch (RuntimeException e) {
+      throw new SluiceException("the run of feed " + spec.name + " failed: " + rootCause(e), e);
+    }
+    RunLedger ledger = RunLedger.from(spec.name, result);
+    if (options.getSummary() != null && !options.getSummary().isEmpty()) {
+      writeSummary(ledger, options, output);
+    }
+    if (!ledger.balanced()) {
+      throw new SluiceException("ledger does not balance: " + ledger.line());
+    }
+    return ledger;
+  }
+
+  private static int positive(Integer v, String name) {
+    if (v == null || v < 1) {
+      throw new SluiceException(name + " must be a whole number of at least 1");
+    }
+    return v;
+  }
+
+  static String localToAbsolute(String location) {
+    if (location == null || location.contains("://")) {
+      return location;
+    }
+    return Path.of(location).toAbsolutePath().normalize().toString();
+  }
+
+  private static void checkInputMatches(String input) {
+    List<MatchResult> results;
+    try {
+      results = FileSystems.match(List.of(input), EmptyMatchTreatment.ALLOW);
+    } catch (IOException | RuntimeException e) {
+      throw new SluiceException("--input=" + input + ": cannot be listed (" + rootCause(e) + ")");
+    }
+    for (MatchResult r : results) {
+      try {
+        if (r.status() != MatchResult.Status.OK || r.metadata().isEmpty()) {
+          throw new SluiceException("--input=" + input + ": no files match");
+        }
+      } catch (IOException e) {
+        throw new SluiceException("--input=" + input + ": cannot be listed (" + rootCause(e)
+            + ")");
+      }
+    }
+  }
+
+  private static void writeSummary(RunLedger ledger, SluiceOptions options, String output) {
+    ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    var json = ledger.toJson(mapper);
+    json.put("output", output);
+    json.put("dead_letters", output + "/" + WriteDeadLetters.FOLDER);
+    try {
+      Path path = Path.of(options.getSummary());
+      if (path.toAbsolutePath().getParent() != null) {
+        Files.createDirectories(path.toAbsolutePath().getParent());
+      }
+      Files.writeString(path, mapper.writeValueAsString(json) + "\n");
+    } catch (IOException e) {
+      throw new SluiceException("--summary=" + options.getSummary() + ": cannot be written ("
+          + e.getMessage() + ")");
+    }
+  }
+
+  /** The innermost message, one line, for a user. */
+  public static String rootCause(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    String msg = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    int nl = msg.indexOf('\n');
+    return Database.redact(nl < 0 ? msg : msg.substring(0, nl));
+  }
+}

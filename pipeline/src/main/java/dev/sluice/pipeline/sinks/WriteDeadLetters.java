@@ -1,0 +1,75 @@
+package dev.sluice.pipeline.sinks;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.transforms.model.DeadLetter;
+import java.util.Objects;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.io.Compression;
+import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.WriteFilesResult;
+import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.transforms.Contextful;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.values.PCollection;
+
+/**
+ * Writes every stage's dead letters as JSON lines under {@code <output>/_dead_letters/<stage>/}:
+ * feed, stage, reason, origin, the payload encrypted ({@code sluice reveal --field=_payload})
+ * and the protected view where the record parsed. Uncompressed, for a person to read.
+ */
+public final class WriteDeadLetters
+    extends PTransform<PCollection<DeadLetter>, WriteFilesResult<String>> {
+  public static final String FOLDER = "_dead_letters";
+
+  private final String output;
+  private final String prefix;
+
+  private WriteDeadLetters(String output, String prefix) {
+    this.output = output;
+    this.prefix = prefix;
+  }
+
+  public static WriteDeadLetters under(String output) {
+    return new WriteDeadLetters(Objects.requireNonNull(output, "output"), "part");
+  }
+
+  public WriteDeadLetters withPrefix(String prefix) {
+    return new WriteDeadLetters(output, Objects.requireNonNull(prefix, "prefix"));
+  }
+
+  @Override
+  public WriteFilesResult<String> expand(PCollection<DeadLetter> input) {
+    String namePrefix = prefix;
+    String dir = output.endsWith("/") ? output + FOLDER : output + "/" + FOLDER;
+    return input.apply(
+        "WriteDeadLetterFiles",
+        FileIO.<String, DeadLetter>writeDynamic()
+            .by(DeadLetter::stage)
+            .withDestinationCoder(StringUtf8Coder.of())
+            .via(Contextful.fn(WriteDeadLetters::toJson), TextIO.sink())
+            .to(dir)
+            .withNaming(stage -> new PartitionNaming(stage, namePrefix, ".jsonl"))
+            .withNumShards(1)
+            .withCompression(Compression.UNCOMPRESSED));
+  }
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  public static String toJson(DeadLetter d) {
+    ObjectNode n = MAPPER.createObjectNode();
+    n.put("feed", d.feed());
+    n.put("stage", d.stage());
+    n.put("reason", d.reason());
+    n.put("origin", d.origin());
+    n.put("payload_encrypted", d.payloadToken());
+    if (d.protectedRecord() != null) {
+      try {
+        n.set("record", MAPPER.readTree(d.protectedRecord()));
+      } catch (Exception e) {
+        n.put("record", d.protectedRecord());
+      }
+    }
+    return n.toString();
+  }
+}

@@ -1,0 +1,96 @@
+package dev.sluice.pipeline.sinks;
+
+import dev.sluice.transforms.RowEncoder;
+import java.util.Objects;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.io.Compression;
+import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.WriteFilesResult;
+import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.transforms.Contextful;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.Row;
+
+/**
+ * Writes rows keyed by partition path into {@code <output>/<partition>/} as JSON lines or CSV,
+ * compressed, with deterministic names (see {@link PartitionNaming}).
+ *
+ * <pre>{@code
+ * partitioned.apply(WritePartitionedFiles.to("s3://lake/events").withEncoder(encoder)
+ *     .withPrefix("events").withFormat("jsonl").withCompression(Compression.GZIP))
+ * }</pre>
+ */
+public final class WritePartitionedFiles
+    extends PTransform<PCollection<KV<String, Row>>, WriteFilesResult<String>> {
+  private final String output;
+  private final RowEncoder encoder;
+  private final String prefix;
+  private final String format;
+  private final Compression compression;
+  private final int numShards;
+
+  private WritePartitionedFiles(String output, RowEncoder encoder, String prefix, String format,
+      Compression compression, int numShards) {
+    this.output = output;
+    this.encoder = encoder;
+    this.prefix = prefix;
+    this.format = format;
+    this.compression = compression;
+    this.numShards = numShards;
+  }
+
+  public static WritePartitionedFiles to(String output) {
+    return new WritePartitionedFiles(Objects.requireNonNull(output, "output"), null, "part",
+        "jsonl", Compression.GZIP, 1);
+  }
+
+  public WritePartitionedFiles withEncoder(RowEncoder encoder) {
+    return new WritePartitionedFiles(output, Objects.requireNonNull(encoder), prefix, format,
+        compression, numShards);
+  }
+
+  public WritePartitionedFiles withPrefix(String prefix) {
+    return new WritePartitionedFiles(output, encoder, Objects.requireNonNull(prefix), format,
+        compression, numShards);
+  }
+
+  public WritePartitionedFiles withFormat(String format) {
+    FileFormat.suffix(format);
+    return new WritePartitionedFiles(output, encoder, prefix, format, compression, numShards);
+  }
+
+  public WritePartitionedFiles withCompression(Compression compression) {
+    return new WritePartitionedFiles(output, encoder, prefix, format,
+        Objects.requireNonNull(compression), numShards);
+  }
+
+  public WritePartitionedFiles withNumShards(int numShards) {
+    if (numShards < 1) {
+      throw new IllegalArgumentException("numShards must be at least 1");
+    }
+    return new WritePartitionedFiles(output, encoder, prefix, format, compression, numShards);
+  }
+
+  @Override
+  public WriteFilesResult<String> expand(PCollection<KV<String, Row>> input) {
+    Objects.requireNonNull(encoder, "WritePartitionedFiles needs withEncoder(...)");
+    RowEncoder enc = encoder;
+    boolean csv = FileFormat.suffix(format).equals(".csv");
+    String suffix = FileFormat.suffix(format);
+    String namePrefix = prefix;
+    TextIO.Sink sink = csv ? TextIO.sink().withHeader(enc.csvHeader()) : TextIO.sink();
+    return input.apply(
+        "WriteFiles",
+        FileIO.<String, KV<String, Row>>writeDynamic()
+            .by(KV::getKey)
+            .withDestinationCoder(StringUtf8Coder.of())
+            .via(Contextful.fn(kv -> csv ? enc.csvLine(kv.getValue())
+                : enc.jsonLine(kv.getValue())), sink)
+            .to(output)
+            .withNaming(partition -> new PartitionNaming(partition, namePrefix, suffix))
+            .withNumShards(numShards)
+            .withCompression(compression));
+  }
+}

@@ -1,0 +1,94 @@
+package dev.sluice.runners;
+
+import dev.sluice.pipeline.SluiceException;
+import dev.sluice.pipeline.SluicePipeline;
+import java.io.PrintStream;
+import java.util.Arrays;
+import picocli.CommandLine;
+
+/**
+ * The one command a user types: {@code sluice run|demo|keys|reveal}. Every failure a user can
+ * fix prints one line naming what and where, and exits non-zero; set {@code SLUICE_DEBUG=1}
+ * for a stack trace.
+ */
+public final class SluiceCli {
+  static final int OK = 0;
+  static final int FAILED = 1;
+  static final int USAGE = 2;
+
+  private SluiceCli() {}
+
+  public static void main(String[] args) {
+    System.exit(execute(args, System.out, System.err));
+  }
+
+  static int execute(String[] args, PrintStream out, PrintStream err) {
+    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")
+        || args[0].equals("help")) {
+      usage(out);
+      return args.length == 0 ? USAGE : OK;
+    }
+    String command = args[0];
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    try {
+      switch (command) {
+        case "run":
+          return RunCommand.run(rest, out, err);
+        case "demo":
+          return picocli(command, new DemoCommand(out), rest, out, err);
+        case "keys":
+          return picocli(command, new KeysCommand(out), rest, out, err);
+        case "reveal":
+          return picocli(command, new RevealCommand(out), rest, out, err);
+        default:
+          err.println("sluice: unknown command '" + command + "' (run, demo, keys, reveal;"
+              + " see sluice --help)");
+          return USAGE;
+      }
+    } catch (RuntimeException e) {
+      return fail(command, e, err);
+    }
+  }
+
+  /** One line for a failure: the message of ours, the root cause of anything else. */
+  static int fail(String command, Exception e, PrintStream err) {
+    if (e instanceof SluiceException) {
+      err.println("sluice " + command + ": " + e.getMessage());
+    } else {
+      err.println("sluice " + command + ": unexpected error: " + SluicePipeline.rootCause(e));
+    }
+    debug(e, err);
+    return FAILED;
+  }
+
+  private static int picocli(
+      String name, Object command, String[] args, PrintStream out, PrintStream err) {
+    CommandLine cl = new CommandLine(command);
+    cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> fail(name, ex, err));
+    cl.setParameterExceptionHandler(
+        (ex, a) -> {
+          err.println("sluice " + ex.getCommandLine().getCommandName() + ": " + ex.getMessage()
+              + " (see --help)");
+          return USAGE;
+        });
+    cl.setOut(new java.io.PrintWriter(out, true));
+    cl.setErr(new java.io.PrintWriter(err, true));
+    return cl.execute(args);
+  }
+
+  static void debug(Throwable e, PrintStream err) {
+    if ("1".equals(System.getenv("SLUICE_DEBUG"))) {
+      e.printStackTrace(err);
+    }
+  }
+
+  static void usage(PrintStream out) {
+    out.println("usage: sluice <command> [options]");
+    out.println();
+    out.println("  run      run a feed: --spec=FILE --input=GLOB|s3://... --output=DIR|s3://..."
+        + " [--jdbcUrl=URL] [--keyFile=FILE] [--summary=FILE] (sluice run --help)");
+    out.println("  demo     run the shipped feeds on an embedded Postgres and print the ledgers");
+    out.println("  keys     keys new --out=FILE: make a key file for hashing and encryption");
+    out.println("  reveal   reveal --keyFile=FILE --field=NAME TOKEN...: decrypt encrypted values");
+  }
+}
