@@ -372,7 +372,8 @@ public final class RecordParser implements Serializable {
       if (msg.contains("EOF reached before encapsulated token finished")) {
         throw new Reject(STAGE_PARSE, "unterminated quoted field in the " + what);
       }
-      if (msg.contains("invalid char between encapsulated token and delimiter")) {
+      // commons-csv 1.14 says "Invalid character between ..."; older ones "invalid char ...".
+      if (msg.contains("between encapsulated token and delimiter")) {
         throw new Reject(STAGE_PARSE, "text after a closing quote in the " + what);
       }
       throw new Reject(STAGE_PARSE, "not valid CSV in the " + what);
@@ -639,7 +640,8 @@ public final class RecordParser implements Serializable {
         case TIMESTAMP:
           return parseTimestamp(f, s.strip());
         case JSON:
-          return canonicalJson(mapper.readTree(s));
+          // Escapes such as \ud800 decode to lone surrogates only here: check the result.
+          return checkText(f, canonicalJson(mapper.readTree(s)));
         case STRING:
         default:
           return s;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.transforms.pii.Protector;
 import dev.sluice.transforms.spec.FeedSpec;
 import dev.sluice.transforms.spec.FieldSpec;
+import dev.sluice.transforms.spec.FieldType;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,6 +81,14 @@ public final class RecordProtector implements Serializable {
         continue;
       }
       Object p = protectValue(f, v);
+      if (f.outputType() == FieldType.JSON) {
+        try {
+          node.set(f.column, mapper.readTree((String) p));
+          continue;
+        } catch (java.io.IOException e) {
+          // Not expected: the parser wrote it. Fall back to text.
+        }
+      }
       if (p instanceof Number || p instanceof Boolean) {
         node.putPOJO(f.column, p);
       } else {

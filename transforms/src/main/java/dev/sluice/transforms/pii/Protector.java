@@ -91,11 +91,13 @@ public final class Protector implements Serializable {
 
   /**
    * Keeps at most the first {@code keepFirst} and last {@code keepLast} characters and stars the
-   * rest; a value too short to hide at least half of itself is starred whole.
+   * rest; a value that would then show more than two thirds of itself, or hide fewer than four
+   * characters, is starred whole. A 16-digit card keeps its first six and last four.
    */
   public static String mask(String value, int keepFirst, int keepLast) {
     int n = value.length();
-    if (keepFirst + keepLast > n / 2) {
+    int hidden = n - keepFirst - keepLast;
+    if (hidden < 4 || hidden * 3 < n) {
       char[] all = new char[n];
       Arrays.fill(all, '*');
       return new String(all);

@@ -378,6 +378,20 @@ public final class FeedSpec implements Serializable {
           }
         }
       }
+      if (b.format == Format.REGEX) {
+        // Matcher.group(name) throws for a name the pattern lacks: refuse the spec instead.
+        Set<String> groups = new HashSet<>();
+        Matcher g = Pattern.compile("\\(\\?<([a-zA-Z][a-zA-Z0-9]*)>").matcher(b.regex);
+        while (g.find()) {
+          groups.add(g.group(1));
+        }
+        for (FieldSpec f : b.fields) {
+          if (!f.isDerived() && !groups.contains(f.source)) {
+            throw fail("field '" + f.name + "'", "source '" + Names.printable(f.source)
+                + "' is not a named group of format.pattern");
+          }
+        }
+      }
       if (b.format == Format.CSV && !b.csvHeader) {
         Set<String> cols = new HashSet<>(b.csvColumns);
         for (FieldSpec f : b.fields) {

@@ -1,0 +1,228 @@
+package dev.sluice.transforms;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
+
+import dev.sluice.transforms.spec.FeedSpec;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.junit.runners.JUnit4;
+
+/** Cutting bytes into records: lines, CSV quotes, BOM, CRLF, headers and line numbers. */
+@RunWith(JUnit4.class)
+public class RecordSplitterTest {
+  private static final FeedSpec CSV =
+      FeedSpec.parse(
+          "{\"name\": \"c\", \"format\": {\"type\": \"csv\"},"
+              + " \"fields\": [{\"name\": \"id\"}, {\"name\": \"note\"}]}",
+          "csv.json");
+
+  /** One record as the receiver saw it. */
+  private static final class Rec {
+    final String text;
+    final byte[] bytes;
+    final long line;
+    final String header;
+
+    Rec(byte[] bytes, long line, String header) {
+      this.bytes = bytes;
+      this.text = new String(bytes, StandardCharsets.UTF_8);
+      this.line = line;
+      this.header = header;
+    }
+  }
+
+  private static List<Rec> split(RecordSplitter s, byte[] input) throws IOException {
+    return split(s, new ByteArrayInputStream(input), -1);
+  }
+
+  private static List<Rec> split(RecordSplitter s, InputStream in, long expectCount)
+      throws IOException {
+    List<Rec> out = new ArrayList<>();
+    long n = s.split(in, (payload, line, header) -> out.add(new Rec(payload, line, header)));
+    assertEquals("returned count", out.size(), n);
+    if (expectCount >= 0) {
+      assertEquals(expectCount, n);
+    }
+    return out;
+  }
+
+  private static List<String> texts(List<Rec> recs) {
+    List<String> t = new ArrayList<>();
+    for (Rec r : recs) {
+      t.add(r.text);
+    }
+    return t;
+  }
+
+  private static List<Long> lines(List<Rec> recs) {
+    List<Long> t = new ArrayList<>();
+    for (Rec r : recs) {
+      t.add(r.line);
+    }
+    return t;
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static byte[] concat(byte[]... parts) {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    for (byte[] p : parts) {
+      b.writeBytes(p);
+    }
+    return b.toByteArray();
+  }
+
+  private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+
+  /** JSON lines with CRLF endings lose the CR; blank lines are skipped but still counted. */
+  @Test
+  public void jsonLinesWithCrlfAndEmptyLines() throws IOException {
+    byte[] in = bytes("{\"a\":1}\r\n\r\n\n{\"a\":2}\r\n   \r\n{\"a\":3}\n");
+    List<Rec> recs = split(RecordSplitter.lines(), in);
+    assertEquals(List.of("{\"a\":1}", "{\"a\":2}", "   ", "{\"a\":3}"), texts(recs));
+    assertEquals(List.of(1L, 4L, 5L, 6L), lines(recs));
+    assertNull(recs.get(0).header);
+  }
+
+  /** A UTF-8 byte-order mark at the start of a file is not part of the first record. */
+  @Test
+  public void bomAtStartIsStripped() throws IOException {
+    byte[] in = concat(BOM, bytes("{\"a\":1}\n{\"a\":2}\n"));
+    List<Rec> recs = split(RecordSplitter.lines(), in);
+    assertEquals(List.of("{\"a\":1}", "{\"a\":2}"), texts(recs));
+    assertArrayEquals(bytes("{\"a\":1}"), recs.get(0).bytes);
+  }
+
+  /** A file that is only a BOM and a newline holds no record. */
+  @Test
+  public void bomOnlyFileHoldsNothing() throws IOException {
+    assertEquals(0, split(RecordSplitter.lines(), concat(BOM, bytes("\n"))).size());
+    assertEquals(0, split(RecordSplitter.lines(), BOM).size());
+  }
+
+  /** The last line counts even without a newline, and its CR is stripped too. */
+  @Test
+  public void lastLineWithoutNewline() throws IOException {
+    List<Rec> recs = split(RecordSplitter.lines(), bytes("one\ntwo\r"));
+    assertEquals(List.of("one", "two"), texts(recs));
+    assertEquals(List.of(1L, 2L), lines(recs));
+  }
+
+  /** Quotes mean nothing in a JSON-lines feed: a stray quote does not swallow the next line. */
+  @Test
+  public void quotesDoNotJoinJsonLines() throws IOException {
+    List<Rec> recs = split(RecordSplitter.lines(), bytes("{\"a\":\"x\n{\"a\":2}\n"));
+    assertEquals(List.of("{\"a\":\"x", "{\"a\":2}"), texts(recs));
+  }
+
+  /** Invalid UTF-8 reaches the receiver byte for byte. */
+  @Test
+  public void invalidUtf8PassesIntact() throws IOException {
+    byte[] bad = {'{', (byte) 0xC3, (byte) 0x28, '}'};
+    List<Rec> recs = split(RecordSplitter.lines(), concat(bad, bytes("\n")));
+    assertArrayEquals(bad, recs.get(0).bytes);
+  }
+
+  /** A quoted CSV field keeps its newlines; the record starts at its first line. */
+  @Test
+  public void csvQuotedNewlinesStayInOneRecord() throws IOException {
+    byte[] in = bytes("id,note\r\n1,\"two\r\nlines\"\r\n2,\"three\nmore\nlines\"\n3,plain\n");
+    List<Rec> recs = split(RecordSplitter.forFeed(CSV), in);
+    assertEquals(
+        List.of("1,\"two\r\nlines\"", "2,\"three\nmore\nlines\"", "3,plain"), texts(recs));
+    assertEquals(List.of(2L, 4L, 7L), lines(recs));
+  }
+
+  /** Escaped quotes ("") do not end a quoted field. */
+  @Test
+  public void csvEscapedQuotes() throws IOException {
+    byte[] in = bytes("id,note\n1,\"say \"\"hi\"\"\nthen go\"\n2,x\n");
+    List<Rec> recs = split(RecordSplitter.forFeed(CSV), in);
+    assertEquals(List.of("1,\"say \"\"hi\"\"\nthen go\"", "2,x"), texts(recs));
+  }
+
+  /** The header is not a record; every record carries it; a BOM before it is stripped. */
+  @Test
+  public void csvHeaderTravelsWithRecords() throws IOException {
+    byte[] in = concat(BOM, bytes("id,note\n\n1,a\n2,b\n"));
+    List<Rec> recs = split(RecordSplitter.forFeed(CSV), in);
+    assertEquals(List.of("1,a", "2,b"), texts(recs));
+    assertEquals(List.of(3L, 4L), lines(recs));
+    for (Rec r : recs) {
+      assertEquals("id,note", r.header);
+    }
+  }
+
+  /** A CSV file that is only a header yields no record. */
+  @Test
+  public void csvHeaderOnlyYieldsNothing() throws IOException {
+    assertEquals(0, split(RecordSplitter.forFeed(CSV), bytes("id,note\n")).size());
+    assertEquals(0, split(RecordSplitter.forFeed(CSV), bytes("id,note")).size());
+  }
+
+  /** An unterminated quote makes the rest of the file one record. */
+  @Test
+  public void csvUnterminatedQuoteSwallowsTheRest() throws IOException {
+    byte[] in = bytes("id,note\n1,ok\n2,\"never closed\n3,x\n4,y\n");
+    List<Rec> recs = split(RecordSplitter.forFeed(CSV), in);
+    assertEquals(List.of("1,ok", "2,\"never closed\n3,x\n4,y\n"), texts(recs));
+    assertEquals(List.of(2L, 3L), lines(recs));
+  }
+
+  /** A CSV without a header emits its first line as a record. */
+  @Test
+  public void csvWithoutHeaderEmitsFirstLine() throws IOException {
+    FeedSpec noHeader =
+        FeedSpec.parse(
+            "{\"name\": \"c\", \"format\": {\"type\": \"csv\", \"header\": false,"
+                + " \"columns\": [\"id\", \"note\"]}, \"fields\": [{\"name\": \"id\"}]}",
+            "c.json");
+    List<Rec> recs = split(RecordSplitter.forFeed(noHeader), bytes("1,a\n2,b"));
+    assertEquals(List.of("1,a", "2,b"), texts(recs));
+    assertNull(recs.get(0).header);
+  }
+
+  /** A 10 MB line arrives intact across many read buffers, and the next line still splits. */
+  @Test
+  public void tenMegabyteLineIntact() throws IOException {
+    byte[] big = new byte[10 * 1024 * 1024];
+    for (int i = 0; i < big.length; i++) {
+      big[i] = (byte) ('a' + i % 26);
+    }
+    byte[] in = concat(bytes("short\n"), big, bytes("\r\nafter"));
+    // A stream that hands out odd-sized chunks, like a network source.
+    InputStream trickle =
+        new ByteArrayInputStream(in) {
+          @Override
+          public synchronized int read(byte[] b, int off, int len) {
+            return super.read(b, off, Math.min(len, 65_521));
+          }
+        };
+    List<Rec> recs = split(RecordSplitter.lines(), trickle, 3);
+    assertEquals("short", recs.get(0).text);
+    assertEquals(big.length, recs.get(1).bytes.length);
+    assertArrayEquals(big, recs.get(1).bytes);
+    assertEquals("after", recs.get(2).text);
+    assertEquals(List.of(1L, 2L, 3L), lines(recs));
+  }
+
+  /** Records are independent copies: changing one does not change the next. */
+  @Test
+  public void recordsAreCopies() throws IOException {
+    List<Rec> recs = split(RecordSplitter.lines(), bytes("abc\nxyz\n"));
+    Arrays.fill(recs.get(0).bytes, (byte) 'q');
+    assertArrayEquals(bytes("xyz"), recs.get(1).bytes);
+  }
+}
