@@ -19,11 +19,18 @@ public final class RunLedger {
   private final long read;
   private final long written;
   private final long duplicates;
+  private final long late;
   private final Map<String, Long> rejectedByStage;
   private final Map<String, Long> rowsByPartition;
 
   public RunLedger(String feed, long read, long written, long duplicates,
       Map<String, Long> rejectedByStage, Map<String, Long> rowsByPartition) {
+    this(feed, read, written, duplicates, 0, rejectedByStage, rowsByPartition);
+  }
+
+  public RunLedger(String feed, long read, long written, long duplicates, long late,
+      Map<String, Long> rejectedByStage, Map<String, Long> rowsByPartition) {
+    this.late = late;
     this.feed = feed;
     this.read = read;
     this.written = written;
@@ -37,6 +44,7 @@ public final class RunLedger {
     long read = 0;
     long written = 0;
     long duplicates = 0;
+    long late = 0;
     Map<String, Long> rejected = new TreeMap<>();
     Map<String, Long> partitions = new TreeMap<>();
     for (MetricResult<Long> c : metrics.getCounters()) {
@@ -50,6 +58,8 @@ public final class RunLedger {
           written += v;
         } else if (name.equals(Ledger.DUPLICATES)) {
           duplicates += v;
+        } else if (name.equals(Ledger.LATE)) {
+          late += v;
         } else if (name.startsWith(Ledger.REJECTED_PREFIX)) {
           rejected.merge(name.substring(Ledger.REJECTED_PREFIX.length()), v, Long::sum);
         }
@@ -57,7 +67,7 @@ public final class RunLedger {
         partitions.merge(name, v, Long::sum);
       }
     }
-    return new RunLedger(feed, read, written, duplicates, rejected, partitions);
+    return new RunLedger(feed, read, written, duplicates, late, rejected, partitions);
   }
 
   private static long value(MetricResult<Long> c) {
@@ -91,6 +101,11 @@ public final class RunLedger {
     return duplicates;
   }
 
+  /** Of the rows written, how many came after their window had closed (streams). */
+  public long late() {
+    return late;
+  }
+
   public long rejected() {
     return rejectedByStage.values().stream().mapToLong(Long::longValue).sum();
   }
@@ -121,6 +136,9 @@ public final class RunLedger {
       }
       b.append(')');
     }
+    if (late > 0) {
+      b.append("; late ").append(late);
+    }
     b.append(balanced() ? "  [balanced]" : "  [NOT BALANCED]");
     return b.toString();
   }
@@ -132,6 +150,7 @@ public final class RunLedger {
     n.put("written", written);
     n.put("duplicates", duplicates);
     n.put("rejected", rejected());
+    n.put("late", late);
     n.put("balanced", balanced());
     ObjectNode stages = n.putObject("rejected_by_stage");
     rejectedByStage.forEach(stages::put);

@@ -70,4 +70,44 @@ public interface SluiceOptions extends S3Options {
   Integer getJdbcBatchSize();
 
   void setJdbcBatchSize(Integer value);
+
+  @Description("Streams: where a Kinesis read starts when there is no checkpoint:"
+      + " trim_horizon (all that is kept) or latest.")
+  @Default.String("trim_horizon")
+  String getInitialPosition();
+
+  void setInitialPosition(String value);
+
+  @Description("Streams: end the run once the source has had nothing new for --quietPeriod"
+      + " (and, for SQS, every message read is stored and deleted).")
+  @Default.Boolean(false)
+  Boolean getStopWhenDrained();
+
+  void setStopWhenDrained(Boolean value);
+
+  @Description("Streams: how long a source must be quiet to count as drained (10s, 1m).")
+  @Default.String("10s")
+  String getQuietPeriod();
+
+  void setQuietPeriod(String value);
+
+  @Description("Streams: event-time window of output files (1m, 5m, 1h).")
+  @Default.String("1m")
+  String getWindow();
+
+  void setWindow(String value);
+
+  @Description("Streams: how far out of event-time order records may arrive before they count"
+      + " as late (they are still written, in a later pane).")
+  @Default.String("1m")
+  String getMaxOutOfOrder();
+
+  void setMaxOutOfOrder(String value);
+
+  @Description("SQS: seconds a received message stays invisible; one not stored by then comes"
+      + " again (and is absorbed by dedup and the upsert).")
+  @Default.Integer(60)
+  Integer getVisibilityTimeout();
+
+  void setVisibilityTimeout(Integer value);
 }

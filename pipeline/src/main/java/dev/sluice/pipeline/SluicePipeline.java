@@ -27,7 +27,17 @@ import java.nio.file.Path;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
+import dev.sluice.pipeline.jdbc.StoreAndAck;
+import dev.sluice.pipeline.sources.Aws;
+import dev.sluice.pipeline.sources.EventTimeWatermark;
+import dev.sluice.pipeline.sources.ReadKinesis;
+import dev.sluice.pipeline.sources.SqsAcker;
+import dev.sluice.pipeline.sources.SqsSource;
+import dev.sluice.transforms.spec.Durations;
 import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.Read;
+import org.apache.beam.sdk.options.StreamingOptions;
+import org.joda.time.Duration;
 import org.apache.beam.sdk.io.aws2.s3.DefaultS3ClientBuilderFactory;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
@@ -105,8 +115,17 @@ public final class SluicePipeline {
 
     PCollection<DeadLetter> deadLetters = parsed.get(DeadLetters.TAG);
 
+    PCollection<KV<String, Row>> rowsToWrite = partitioned;
+    PCollection<DeadLetter> deadLettersToWrite = deadLetters;
+    if (sinks.window != null) {
+      rowsToWrite = partitioned.apply("WindowRows", StreamWindows.<KV<String, Row>>fixed(sinks.window));
+      rowsToWrite.apply("CountLateRows", new StreamWindows.CountLate<>());
+      deadLettersToWrite =
+          deadLetters.apply("WindowDeadLetters", StreamWindows.<DeadLetter>fixed(sinks.window));
+    }
+
     if (sinks.output != null) {
-      partitioned.apply(
+      rowsToWrite.apply(
           "WritePartitionedFiles",
           WritePartitionedFiles.to(sinks.output)
               .withEncoder(new RowEncoder(spec))
@@ -114,10 +133,19 @@ public final class SluicePipeline {
               .withFormat(sinks.format)
               .withCompression(sinks.compression)
               .withNumShards(sinks.numShards));
-      deadLetters.apply(
+      deadLettersToWrite.apply(
           "WriteDeadLetters", WriteDeadLetters.under(sinks.output).withPrefix(spec.name));
     }
-    if (sinks.database != null) {
+    if (sinks.database != null && sinks.acker != null) {
+      unique.apply("StoreRowsThenAck",
+          StoreAndAck.rows(spec, sinks.database, sinks.dialect, sinks.acker, sinks.batchSize,
+              false));
+      deduped.get(DropDuplicates.DUPLICATES).apply("StoreDuplicatesThenAck",
+          StoreAndAck.rows(spec, sinks.database, sinks.dialect, sinks.acker, sinks.batchSize,
+              true));
+      deadLetters.apply("StoreDeadLettersThenAck",
+          StoreAndAck.deadLetters(sinks.database, sinks.acker, sinks.batchSize));
+    } else if (sinks.database != null) {
       unique.apply(
           "WriteRows",
           WriteRows.of(spec)
@@ -140,7 +168,7 @@ public final class SluicePipeline {
   public static RunLedger run(SluiceOptions options) {
     FeedSpec spec = Feeds.load(options.getSpec());
     Protector protector = new Protector(Keys.load(options.getKeyFile()));
-    String input = localToAbsolute(options.getInput());
+    Input input = Input.parse(options.getInput());
     String output = localToAbsolute(options.getOutput());
     FileFormat.suffix(options.getFormat());
     Sinks sinks =
@@ -150,27 +178,80 @@ public final class SluicePipeline {
             .withNumShards(positive(options.getNumShards(), "--numShards"))
             .withBatchSize(positive(options.getJdbcBatchSize(), "--jdbcBatchSize"));
 
+    if (options.getEndpoint() == null) {
+      Aws s3 = Aws.forS3IfConfigured();
+      if (s3 != null) {
+        options.setEndpoint(s3.endpoint());
+        options.setAwsRegion(s3.region());
+      }
+    }
     if (options.getEndpoint() != null
         && options.getS3ClientFactoryClass() == DefaultS3ClientBuilderFactory.class) {
       options.setS3ClientFactoryClass(PathStyleS3ClientBuilderFactory.class);
     }
     FileSystems.setDefaultPipelineOptions(options);
-    checkInputMatches(input);
-    if (options.getJdbcUrl() != null && !options.getJdbcUrl().isEmpty()) {
-      Database db = Database.of(options.getJdbcUrl());
+    String jdbcUrl = options.getJdbcUrl();
+    if ((jdbcUrl == null || jdbcUrl.isEmpty()) && System.getenv("SLUICE_JDBC_URL") != null) {
+      jdbcUrl = System.getenv("SLUICE_JDBC_URL");
+    }
+    if (input.kind == Input.Kind.SQS && (jdbcUrl == null || jdbcUrl.isEmpty())) {
+      throw new SluiceException("--input=" + options.getInput() + ": an SQS run needs --jdbcUrl;"
+          + " a message is deleted only after its row (or dead letter) is stored there");
+    }
+    PTransform<PBegin, PCollection<RawRecord>> source;
+    Duration quiet = duration(options.getQuietPeriod(), "--quietPeriod");
+    Duration outOfOrder = duration(options.getMaxOutOfOrder(), "--maxOutOfOrder");
+    boolean stop = Boolean.TRUE.equals(options.getStopWhenDrained());
+    SqsAcker acker = null;
+    switch (input.kind) {
+      case KINESIS:
+        source = ReadKinesis.stream(input.name)
+            .withAws(Aws.forService("kinesis"))
+            .withInitialPosition(options.getInitialPosition())
+            .withWatermark(new EventTimeWatermark(spec, outOfOrder, quiet, stop));
+        break;
+      case SQS:
+        spec = spec.withAckColumn();
+        Aws sqs = Aws.forService("sqs");
+        String queueUrl = input.queueUrl(sqs);
+        source = Read.from(new SqsSource(sqs, queueUrl, options.getVisibilityTimeout(),
+            new EventTimeWatermark(spec, outOfOrder, quiet, stop)));
+        acker = new SqsAcker(sqs, queueUrl);
+        break;
+      case FILES:
+      default:
+        checkInputMatches(input.name);
+        source = ReadFiles.matching(input.name).withSplitter(RecordSplitter.forFeed(spec));
+        break;
+    }
+    boolean streaming = input.kind != Input.Kind.FILES;
+    if (streaming) {
+      options.as(StreamingOptions.class).setStreaming(true);
+      Progress.dontBlockOnRun(options);
+      sinks = sinks.withWindow(duration(options.getWindow(), "--window"));
+    }
+    if (jdbcUrl != null && !jdbcUrl.isEmpty()) {
+      Database db = Database.of(jdbcUrl);
       Tables.ensure(db, sinks.dialect, spec);
       sinks = sinks.withDatabase(db);
+      if (acker != null) {
+        StoreAndAck.ensureDeadLetterTable(db);
+        sinks = sinks.withAcker(acker);
+      }
     }
 
     Pipeline p = Pipeline.create(options);
-    buildPipeline(p, spec, protector,
-        ReadFiles.matching(input).withSplitter(RecordSplitter.forFeed(spec)), sinks);
-    LOG.info("running feed {} from {} to {}{}", spec.name, input, output,
+    buildPipeline(p, spec, protector, source, sinks);
+    LOG.info("running feed {} from {} to {}{}", spec.name, input.describe(), output,
         sinks.database == null ? "" : " and " + sinks.database.displayUrl());
     PipelineResult result;
     try {
       result = p.run();
-      result.waitUntilFinish();
+      if (streaming) {
+        Progress.follow(spec.name, result, Duration.standardSeconds(5));
+      } else {
+        result.waitUntilFinish();
+      }
     } catch (RuntimeException e) {
       throw new SluiceException("the run of feed " + spec.name + " failed: " + rootCause(e), e);
     }
@@ -182,6 +263,14 @@ public final class SluicePipeline {
       throw new SluiceException("ledger does not balance: " + ledger.line());
     }
     return ledger;
+  }
+
+  private static Duration duration(String text, String option) {
+    try {
+      return Durations.parse(text, option);
+    } catch (IllegalArgumentException e) {
+      throw new SluiceException(e.getMessage());
+    }
   }
 
   private static int positive(Integer v, String name) {
@@ -206,13 +295,20 @@ public final class SluicePipeline {
       throw new SluiceException("--input=" + input + ": cannot be listed (" + rootCause(e) + ")");
     }
     for (MatchResult r : results) {
+      if (r.status() == MatchResult.Status.NOT_FOUND) {
+        throw new SluiceException("--input=" + input + ": no files match");
+      }
+      List<MatchResult.Metadata> files;
       try {
-        if (r.status() != MatchResult.Status.OK || r.metadata().isEmpty()) {
-          throw new SluiceException("--input=" + input + ": no files match");
-        }
+        // A listing that failed (status ERROR: refused credentials, no such bucket, ...)
+        // throws its cause here; it must not read as an empty match.
+        files = r.metadata();
       } catch (IOException e) {
         throw new SluiceException("--input=" + input + ": cannot be listed (" + rootCause(e)
             + ")");
+      }
+      if (files.isEmpty()) {
+        throw new SluiceException("--input=" + input + ": no files match");
       }
     }
   }

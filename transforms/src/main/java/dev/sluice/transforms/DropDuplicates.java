@@ -45,6 +45,8 @@ public final class DropDuplicates extends PTransform<PCollection<Row>, PCollecti
   public static final TupleTag<Row> UNIQUE = new TupleTag<Row>() {};
   /** The keys of the rows that were dropped, one element per duplicate. */
   public static final TupleTag<String> DUPLICATE_KEYS = new TupleTag<String>() {};
+  /** The dropped rows themselves, for sources that must still acknowledge them. */
+  public static final TupleTag<Row> DUPLICATES = new TupleTag<Row>() {};
 
   private final List<String> keyColumns;
   private final Duration ttl;
@@ -94,9 +96,10 @@ public final class DropDuplicates extends PTransform<PCollection<Row>, PCollecti
         keyed.apply(
             "KeepFirstOfKey",
             ParDo.of(new FirstOfKeyFn(ttl))
-                .withOutputTags(UNIQUE, TupleTagList.of(DUPLICATE_KEYS)));
+                .withOutputTags(UNIQUE, TupleTagList.of(DUPLICATE_KEYS).and(DUPLICATES)));
     out.get(UNIQUE).setRowSchema(schema);
     out.get(DUPLICATE_KEYS).setCoder(StringUtf8Coder.of());
+    out.get(DUPLICATES).setRowSchema(schema);
     return out;
   }
 
@@ -138,6 +141,7 @@ public final class DropDuplicates extends PTransform<PCollection<Row>, PCollecti
       if (Boolean.TRUE.equals(seen.read())) {
         Ledger.duplicates().inc();
         out.get(DUPLICATE_KEYS).output(element.getKey());
+        out.get(DUPLICATES).output(element.getValue());
         return;
       }
       seen.write(true);

@@ -14,6 +14,8 @@ public final class Ledger {
   public static final String WRITTEN = "written";
   public static final String DUPLICATES = "duplicates";
   public static final String REJECTED_PREFIX = "rejected.";
+  /** Rows written in a late pane (streams): counted in written too, not a fourth place. */
+  public static final String LATE = "late";
 
   private Ledger() {}
 
@@ -27,6 +29,10 @@ public final class Ledger {
 
   public static Counter duplicates() {
     return Metrics.counter(NAMESPACE, DUPLICATES);
+  }
+
+  public static Counter late() {
+    return Metrics.counter(NAMESPACE, LATE);
   }
 
   public static Counter rejected(String stage) {

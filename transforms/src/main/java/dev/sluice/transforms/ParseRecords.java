@@ -90,7 +90,7 @@ public final class ParseRecords extends PTransform<PCollection<RawRecord>, PColl
         out.get(DeadLetters.TAG)
             .output(
                 new DeadLetter(spec.name, result.stage, result.reason, record.origin(), payload,
-                    protectedView));
+                    protectedView, record.ackId()));
         return;
       }
       if (eventTimeIndex >= 0) {

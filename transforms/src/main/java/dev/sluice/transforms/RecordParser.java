@@ -486,6 +486,9 @@ public final class RecordParser implements Serializable {
     if (spec.keyedBySource()) {
       values.add(sourceId(record.sourceId()));
     }
+    if (spec.ackColumn) {
+      values.add(record.ackId());
+    }
     return row.addValues(values).build();
   }
 

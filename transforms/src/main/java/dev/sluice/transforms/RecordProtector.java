@@ -44,8 +44,8 @@ public final class RecordProtector implements Serializable {
     for (int i = 0; i < kept.size(); i++) {
       values.add(protectValue(kept.get(i), parsed.getValue(i)));
     }
-    if (spec.keyedBySource()) {
-      values.add(parsed.getValue(kept.size()));
+    for (int i = kept.size(); i < parsed.getFieldCount(); i++) {
+      values.add(parsed.getValue(i));
     }
     return Row.withSchema(outputSchema).attachValues(values);
   }

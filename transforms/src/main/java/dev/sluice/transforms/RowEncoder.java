@@ -30,8 +30,9 @@ public final class RowEncoder implements Serializable {
 
   public RowEncoder(FeedSpec spec) {
     Schema out = spec.outputSchema();
-    rawJson = new boolean[out.getFieldCount()];
-    for (int i = 0; i < out.getFieldCount(); i++) {
+    int n = spec.ackColumn ? out.getFieldCount() - 1 : out.getFieldCount();
+    rawJson = new boolean[n];
+    for (int i = 0; i < n; i++) {
       columns.add(out.getField(i).getName());
     }
     for (FieldSpec f : spec.keptFields()) {

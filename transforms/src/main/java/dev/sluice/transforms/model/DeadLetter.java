@@ -24,6 +24,7 @@ public final class DeadLetter {
   private final String origin;
   private final String payloadToken;
   private final String protectedRecord;
+  private final String ackId;
 
   public DeadLetter(
       String feed,
@@ -32,12 +33,29 @@ public final class DeadLetter {
       String origin,
       String payloadToken,
       String protectedRecord) {
+    this(feed, stage, reason, origin, payloadToken, protectedRecord, null);
+  }
+
+  public DeadLetter(
+      String feed,
+      String stage,
+      String reason,
+      String origin,
+      String payloadToken,
+      String protectedRecord,
+      String ackId) {
     this.feed = Objects.requireNonNull(feed, "feed");
     this.stage = Objects.requireNonNull(stage, "stage");
     this.reason = Objects.requireNonNull(reason, "reason");
     this.origin = Objects.requireNonNull(origin, "origin");
     this.payloadToken = payloadToken;
     this.protectedRecord = protectedRecord;
+    this.ackId = ackId;
+  }
+
+  /** The source's acknowledgement handle of the record, where the source acknowledges. */
+  public String ackId() {
+    return ackId;
   }
 
   public String feed() {
@@ -77,7 +95,8 @@ public final class DeadLetter {
         && reason.equals(d.reason)
         && origin.equals(d.origin)
         && Objects.equals(payloadToken, d.payloadToken)
-        && Objects.equals(protectedRecord, d.protectedRecord);
+        && Objects.equals(protectedRecord, d.protectedRecord)
+        && Objects.equals(ackId, d.ackId);
   }
 
   @Override
@@ -108,12 +127,14 @@ public final class DeadLetter {
       S.encode(v.origin, out);
       N.encode(v.payloadToken, out);
       N.encode(v.protectedRecord, out);
+      N.encode(v.ackId, out);
     }
 
     @Override
     public DeadLetter decode(InputStream in) throws IOException {
       return new DeadLetter(
-          S.decode(in), S.decode(in), S.decode(in), S.decode(in), N.decode(in), N.decode(in));
+          S.decode(in), S.decode(in), S.decode(in), S.decode(in), N.decode(in), N.decode(in),
+          N.decode(in));
     }
 
     @Override

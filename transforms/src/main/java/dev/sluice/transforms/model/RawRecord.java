@@ -28,14 +28,34 @@ public final class RawRecord {
   private final String sourceId;
   private final long arrivalMillis;
   private final String header;
+  private final String ackId;
 
   public RawRecord(
       byte[] payload, String origin, String sourceId, long arrivalMillis, String header) {
+    this(payload, origin, sourceId, arrivalMillis, header, null);
+  }
+
+  public RawRecord(
+      byte[] payload,
+      String origin,
+      String sourceId,
+      long arrivalMillis,
+      String header,
+      String ackId) {
     this.payload = Objects.requireNonNull(payload, "payload");
     this.origin = Objects.requireNonNull(origin, "origin");
     this.sourceId = Objects.requireNonNull(sourceId, "sourceId");
     this.arrivalMillis = arrivalMillis;
     this.header = header;
+    this.ackId = ackId;
+  }
+
+  /**
+   * What the source needs to acknowledge the record once its outcome is stored (an SQS receipt
+   * handle); null for replayable sources.
+   */
+  public String ackId() {
+    return ackId;
   }
 
   public static RawRecord of(byte[] payload, String origin) {
@@ -73,7 +93,8 @@ public final class RawRecord {
         && Arrays.equals(payload, r.payload)
         && origin.equals(r.origin)
         && sourceId.equals(r.sourceId)
-        && Objects.equals(header, r.header);
+        && Objects.equals(header, r.header)
+        && Objects.equals(ackId, r.ackId);
   }
 
   @Override
@@ -103,6 +124,7 @@ public final class RawRecord {
       StringUtf8Coder.of().encode(value.sourceId, out);
       VarLongCoder.of().encode(value.arrivalMillis, out);
       HEADER.encode(value.header, out);
+      HEADER.encode(value.ackId, out);
     }
 
     @Override
@@ -111,7 +133,8 @@ public final class RawRecord {
       String origin = StringUtf8Coder.of().decode(in);
       String sourceId = StringUtf8Coder.of().decode(in);
       long arrival = VarLongCoder.of().decode(in);
-      return new RawRecord(payload, origin, sourceId, arrival, HEADER.decode(in));
+      String header = HEADER.decode(in);
+      return new RawRecord(payload, origin, sourceId, arrival, header, HEADER.decode(in));
     }
 
     @Override

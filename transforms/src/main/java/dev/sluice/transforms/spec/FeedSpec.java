@@ -32,6 +32,13 @@ public final class FeedSpec implements Serializable {
   /** Column added to feeds without a dedup key: a stable id of the record at its source. */
   public static final String SOURCE_ID = "_source_id";
 
+  /**
+   * Hidden last column of feeds read from a source that acknowledges (SQS): the record's
+   * acknowledgement handle, carried to the step that stores the row and then acknowledges it.
+   * Never written to files or tables.
+   */
+  public static final String ACK = "_ack";
+
   public static final long DEFAULT_MAX_RECORD_BYTES = 1L << 20;
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{([^{}:]+)(?::([^{}]+))?\\}");
 
@@ -58,8 +65,35 @@ public final class FeedSpec implements Serializable {
   public final String partitionTemplate;
   public final String table;
   public final List<String> tableKey;
+  public final boolean ackColumn;
+
+  private FeedSpec(FeedSpec o, boolean ackColumn) {
+    this.name = o.name;
+    this.format = o.format;
+    this.csvHeader = o.csvHeader;
+    this.csvDelimiter = o.csvDelimiter;
+    this.csvQuote = o.csvQuote;
+    this.csvColumns = o.csvColumns;
+    this.regex = o.regex;
+    this.maxRecordBytes = o.maxRecordBytes;
+    this.nullTokens = o.nullTokens;
+    this.fields = o.fields;
+    this.dedupKey = o.dedupKey;
+    this.dedupTtl = o.dedupTtl;
+    this.eventTime = o.eventTime;
+    this.partitionTemplate = o.partitionTemplate;
+    this.table = o.table;
+    this.tableKey = o.tableKey;
+    this.ackColumn = ackColumn;
+  }
+
+  /** The same feed with the hidden {@link #ACK} column, for sources that acknowledge. */
+  public FeedSpec withAckColumn() {
+    return new FeedSpec(this, true);
+  }
 
   private FeedSpec(Builder b) {
+    this.ackColumn = false;
     this.name = b.name;
     this.format = b.format;
     this.csvHeader = b.csvHeader;
@@ -112,6 +146,9 @@ public final class FeedSpec implements Serializable {
     if (keyedBySource()) {
       s.addStringField(SOURCE_ID);
     }
+    if (ackColumn) {
+      s.addNullableField(ACK, Schema.FieldType.STRING);
+    }
     return s.build();
   }
 
@@ -123,6 +160,9 @@ public final class FeedSpec implements Serializable {
     }
     if (keyedBySource()) {
       s.addStringField(SOURCE_ID);
+    }
+    if (ackColumn) {
+      s.addNullableField(ACK, Schema.FieldType.STRING);
     }
     return s.build();
   }
@@ -611,28 +651,7 @@ public final class FeedSpec implements Serializable {
     }
 
     private Duration parseDuration(String text, String path) {
-      Matcher m = Pattern.compile("^(\\d+)\\s*(ms|s|m|h|d)$").matcher(text.trim());
-      if (m.matches()) {
-        long n = Long.parseLong(m.group(1));
-        switch (m.group(2)) {
-          case "ms":
-            return Duration.millis(n);
-          case "s":
-            return Duration.standardSeconds(n);
-          case "m":
-            return Duration.standardMinutes(n);
-          case "h":
-            return Duration.standardHours(n);
-          default:
-            return Duration.standardDays(n);
-        }
-      }
-      try {
-        return Duration.millis(java.time.Duration.parse(text).toMillis());
-      } catch (java.time.format.DateTimeParseException e) {
-        throw fail(path, "'" + Names.printable(text) + "' is not a duration (say 10m, 24h, 7d"
-            + " or PT24H)");
-      }
+      return Durations.parse(text, file + ": " + path);
     }
   }
 

@@ -1,0 +1,63 @@
+package dev.sluice.pipeline;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.fail;
+
+import dev.sluice.transforms.pii.SluiceKeys;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+import org.junit.runner.RunWith;
+import org.junit.runners.JUnit4;
+
+/** {@link SluicePipeline#run} refusing local input before any pipeline starts. */
+@RunWith(JUnit4.class)
+public class SluicePipelineRunTest {
+  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+
+  private SluiceOptions options(String input) throws Exception {
+    Path dir = tmp.getRoot().toPath();
+    SluiceOptions o = PipelineOptionsFactory.as(SluiceOptions.class);
+    o.setSpec(PipelineFixtures.eventsSpec().toString());
+    o.setInput(input);
+    o.setOutput(dir.resolve("out").toString());
+    o.setKeyFile(PipelineFixtures.writeKeyFile(SluiceKeys.generate("v1"), dir).toString());
+    o.setSummary(dir.resolve("summary.json").toString());
+    return o;
+  }
+
+  /** A glob that matches no file fails at start with "no files match" and writes nothing. */
+  @Test
+  public void inputMatchingNothingFailsAtStart() throws Exception {
+    Path empty = tmp.newFolder("in").toPath();
+    String input = empty.resolve("*.jsonl").toString();
+
+    try {
+      SluicePipeline.run(options(input));
+      fail("an input that matches nothing must fail the run");
+    } catch (SluiceException e) {
+      assertThat(e.getMessage(), equalTo("--input=" + input + ": no files match"));
+    }
+    assertFalse(Files.exists(tmp.getRoot().toPath().resolve("out")));
+    assertFalse(Files.exists(tmp.getRoot().toPath().resolve("summary.json")));
+  }
+
+  /** A named file that does not exist fails at start the same way. */
+  @Test
+  public void missingInputFileFailsAtStart() throws Exception {
+    String input = tmp.getRoot().toPath().resolve("no-such-file.jsonl").toString();
+
+    try {
+      SluicePipeline.run(options(input));
+      fail("a missing input file must fail the run");
+    } catch (SluiceException e) {
+      assertThat(e.getMessage(), equalTo("--input=" + input + ": no files match"));
+    }
+    assertFalse(Files.exists(tmp.getRoot().toPath().resolve("out")));
+  }
+}
