@@ -40,9 +40,13 @@ public final class SluiceCli {
           return picocli(command, new KeysCommand(out), rest, out, err);
         case "reveal":
           return picocli(command, new RevealCommand(out), rest, out, err);
+        case "send":
+          return picocli(command, new SendCommand(out), rest, out, err);
+        case "sandbox":
+          return picocli(command, new SandboxCommand(out), rest, out, err);
         default:
-          err.println("sluice: unknown command '" + command + "' (run, demo, keys, reveal;"
-              + " see sluice --help)");
+          err.println("sluice: unknown command '" + command + "' (run, demo, keys, reveal, send,"
+              + " sandbox; see sluice --help)");
           return USAGE;
       }
     } catch (RuntimeException e) {
@@ -90,5 +94,7 @@ public final class SluiceCli {
     out.println("  demo     run the shipped feeds on an embedded Postgres and print the ledgers");
     out.println("  keys     keys new --out=FILE: make a key file for hashing and encryption");
     out.println("  reveal   reveal --keyFile=FILE --field=NAME TOKEN...: decrypt encrypted values");
+    out.println("  send     send --to=kinesis://S|sqs://Q --input=GLOB|--generate=N: the event bot");
+    out.println("  sandbox  run S3, SQS, Kinesis and Postgres stand-ins locally until Ctrl-C");
   }
 }

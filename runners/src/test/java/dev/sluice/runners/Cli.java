@@ -55,6 +55,19 @@ final class Cli {
     return r;
   }
 
+  /** Starts {@code bin/sluice} without waiting, its output discarded: for kill tests. */
+  static Process start(Map<String, String> env, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ROOT.resolve("bin/sluice").toString());
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile());
+    pb.environment().put("SLUICE_NO_BUILD", "1");
+    pb.environment().put("JAVA_OPTS", "-Xmx768m");
+    pb.environment().putAll(env);
+    pb.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true);
+    return pb.start();
+  }
+
   @Override
   public String toString() {
     return "exit " + exit + "\n--- stdout\n" + out + "\n--- stderr\n" + err;

@@ -14,7 +14,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * Where an AWS service is and in which region, the way the AWS tools say it: the endpoint from
- * {@code AWS_ENDPOINT_URL_<SERVICE>} or {@code AWS_ENDPOINT_URL} (unset against real AWS), the
+ * {@code AWS_ENDPOINT_URL_<SERVICE>} or {@code AWS_ENDPOINT_URL}, or the system properties
+ * {@code aws.endpointUrl<Service>} / {@code aws.endpointUrl} (all unset against real AWS), the
  * region from the default region chain ({@code AWS_REGION}, profile), credentials from the
  * default credential chain. Serializable, so workers build their own clients.
  */
@@ -35,13 +36,7 @@ public final class Aws implements Serializable {
   }
 
   static Aws forService(String service, Map<String, String> env) {
-    String endpoint = env.get("AWS_ENDPOINT_URL_" + service.toUpperCase(Locale.ROOT));
-    if (endpoint == null || endpoint.isEmpty()) {
-      endpoint = env.get("AWS_ENDPOINT_URL");
-    }
-    if (endpoint != null && endpoint.isEmpty()) {
-      endpoint = null;
-    }
+    String endpoint = endpointFor(service, env);
     String region;
     try {
       region = new DefaultAwsRegionProviderChain().getRegion().id();
@@ -61,13 +56,32 @@ public final class Aws implements Serializable {
     return new Aws(service, endpoint, region);
   }
 
+  private static String endpointFor(String service, Map<String, String> env) {
+    String endpoint = env.get("AWS_ENDPOINT_URL_" + service.toUpperCase(Locale.ROOT));
+    if (endpoint == null || endpoint.isEmpty()) {
+      endpoint = env.get("AWS_ENDPOINT_URL");
+    }
+    if (endpoint == null || endpoint.isEmpty()) {
+      endpoint = System.getProperty(sysprop(service));
+    }
+    if (endpoint == null || endpoint.isEmpty()) {
+      endpoint = System.getProperty("aws.endpointUrl");
+    }
+    return endpoint == null || endpoint.isEmpty() ? null : endpoint;
+  }
+
+  /** The AWS SDK's system property for a service's endpoint: {@code aws.endpointUrlSqs}. */
+  static String sysprop(String service) {
+    return "aws.endpointUrl" + Character.toUpperCase(service.charAt(0))
+        + service.substring(1).toLowerCase(Locale.ROOT);
+  }
+
   /** S3 settings where an S3 endpoint is set in the environment; null against real AWS. */
   public static Aws forS3IfConfigured() {
-    Map<String, String> env = System.getenv();
-    if (env.get("AWS_ENDPOINT_URL_S3") == null && env.get("AWS_ENDPOINT_URL") == null) {
+    if (endpointFor("s3", System.getenv()) == null) {
       return null;
     }
-    return forService("s3", env);
+    return forService("s3", System.getenv());
   }
 
   public URI endpoint() {

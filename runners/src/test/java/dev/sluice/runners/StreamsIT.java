@@ -1,0 +1,324 @@
+package dev.sluice.runners;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.runners.sandbox.Kinesalite;
+import dev.sluice.runners.sandbox.LocalServices;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPInputStream;
+import org.jclouds.blobstore.BlobStore;
+import org.jclouds.blobstore.domain.StorageMetadata;
+import org.jclouds.blobstore.options.ListContainerOptions;
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.ClassRule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * Streams on real stand-ins started here: SQS (ElasticMQ) into Postgres with malformed,
+ * redelivered and killed-midway runs; Kinesis (kinesalite, two shards) into S3 (S3Proxy)
+ * partitions with duplicates spread across shards.
+ */
+public class StreamsIT {
+  @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static LocalServices.S3 s3;
+  private static LocalServices.Sqs sqs;
+  private static Kinesalite kinesis;
+  private static EmbeddedPostgres pg;
+  private static Path keys;
+  private static Map<String, String> env;
+
+  @BeforeClass
+  public static void startStandIns() throws Exception {
+    try {
+      s3 = LocalServices.S3.start(null, LocalServices.freePort());
+      s3.context().getBlobStore().createContainerInLocation(null, "lake");
+      sqs = LocalServices.Sqs.start(LocalServices.freePort());
+      kinesis = Kinesalite.start(Cli.ROOT.resolve(".sluice/tools/kinesalite"),
+          LocalServices.freePort(), TMP.getRoot().toPath().resolve("kinesalite.log"));
+      pg = EmbeddedPostgres.builder().start();
+    } catch (RuntimeException e) {
+      stopStandIns();
+      throw e;
+    }
+    keys = TMP.getRoot().toPath().resolve("keys.json");
+    assertEquals(0, Cli.run("keys", "new", "--out=" + keys).exit);
+    env = new HashMap<>();
+    env.put("AWS_REGION", "us-east-1");
+    env.put("AWS_ACCESS_KEY_ID", LocalServices.ACCESS_KEY);
+    env.put("AWS_SECRET_ACCESS_KEY", LocalServices.SECRET_KEY);
+    env.put("AWS_ENDPOINT_URL_S3", s3.endpoint());
+    env.put("AWS_ENDPOINT_URL_SQS", sqs.endpoint());
+    env.put("AWS_ENDPOINT_URL_KINESIS", kinesis.endpoint());
+  }
+
+  @AfterClass
+  public static void stopStandIns() throws Exception {
+    for (AutoCloseable c : new AutoCloseable[] {kinesis, sqs, s3, pg}) {
+      if (c != null) {
+        try {
+          c.close();
+        } catch (Exception e) {
+          // keep closing
+        }
+      }
+    }
+  }
+
+  private static String jdbc(String db) throws Exception {
+    try (Connection c = pg.getPostgresDatabase().getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE " + db);
+    }
+    return pg.getJdbcUrl("postgres", db);
+  }
+
+  private static long count(String db, String sql) throws Exception {
+    try (Connection c = pg.getDatabase("postgres", db).getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static SqsClient sqsClient() {
+    return SqsClient.builder()
+        .endpointOverride(java.net.URI.create(sqs.endpoint()))
+        .region(Region.US_EAST_1)
+        .credentialsProvider(StaticCredentialsProvider.create(
+            AwsBasicCredentials.create(LocalServices.ACCESS_KEY, LocalServices.SECRET_KEY)))
+        .build();
+  }
+
+  private static long queueDepth(String queue) {
+    try (SqsClient c = sqsClient()) {
+      String url = c.getQueueUrl(b -> b.queueName(queue)).queueUrl();
+      Map<QueueAttributeName, String> a = c.getQueueAttributes(b -> b.queueUrl(url)
+          .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+              QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
+              QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).attributes();
+      return a.values().stream().mapToLong(Long::parseLong).sum();
+    }
+  }
+
+  /** Login messages, with every tenth one malformed; written here, not by Sluice. */
+  private static List<String> logins(int n, long seed) {
+    Random r = new Random(seed);
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      if (i % 10 == 9) {
+        lines.add(i % 20 == 9 ? "not json " + i : "{\"foo\": \"oops_wrong_msg_format\"}");
+      } else {
+        lines.add("{\"user_id\": \"u" + i + "\", \"app_version\": \"2.3.0\", \"device_type\":"
+            + " \"android\", \"ip\": \"10.1." + r.nextInt(250) + "." + r.nextInt(250)
+            + "\", \"locale\": \"RU\", \"device_id\": \"" + (100 + r.nextInt(900)) + "-"
+            + (10 + r.nextInt(90)) + "-" + (1000 + r.nextInt(9000)) + "\"}");
+      }
+    }
+    return lines;
+  }
+
+  private static Path write(String name, List<String> lines) throws Exception {
+    Path f = TMP.getRoot().toPath().resolve(name);
+    Files.writeString(f, String.join("\n", lines) + "\n");
+    return f;
+  }
+
+  /**
+   * SQS into Postgres: malformed messages become stored dead letters, messages a crashed
+   * consumer held come again and are stored once, and the queue ends empty.
+   */
+  @Test
+  public void sqsIntoPostgresWithMalformedAndRedelivered() throws Exception {
+    List<String> lines = logins(60, 1);
+    Path file = write("logins-a.jsonl", lines);
+    Cli send = Cli.run(env, "send", "--to=sqs://logins-a", "--input=" + file);
+    assertEquals(send.toString(), 0, send.exit);
+    // A consumer takes five messages and dies: they come back after two seconds.
+    try (SqsClient c = sqsClient()) {
+      String url = c.getQueueUrl(b -> b.queueName("logins-a")).queueUrl();
+      int held = c.receiveMessage(b -> b.queueUrl(url).maxNumberOfMessages(5)
+          .visibilityTimeout(2)).messages().size();
+      assertThat(held, greaterThan(0));
+    }
+    String url = jdbc("sqs_a");
+    Path summary = TMP.getRoot().toPath().resolve("sqs-a.json");
+    Cli run = Cli.run(env, "run", "--spec=testdata/user_logins/spec.json",
+        "--input=sqs://logins-a", "--output=" + TMP.newFolder("sqs-a-out"),
+        "--jdbcUrl=" + url, "--keyFile=" + keys, "--stopWhenDrained", "--quietPeriod=2s",
+        "--summary=" + summary);
+    assertEquals(run.toString(), 0, run.exit);
+    long malformed = lines.stream().filter(l -> !l.contains("user_id")).count();
+    JsonNode s = MAPPER.readTree(summary.toFile());
+    assertEquals(lines.size(), s.get("read").asLong());
+    assertEquals(lines.size() - malformed, s.get("written").asLong());
+    assertEquals(malformed, s.get("rejected").asLong());
+    assertEquals(lines.size() - malformed, count("sqs_a", "SELECT count(*) FROM user_logins"));
+    assertEquals(malformed, count("sqs_a", "SELECT count(*) FROM sluice_dead_letters"));
+    assertEquals(0, queueDepth("logins-a"));
+    assertEquals(0, count("sqs_a", "SELECT count(*) FROM user_logins WHERE masked_ip LIKE '10.%'"));
+  }
+
+  /** A run killed midway and started again ends with every message stored once, queue empty. */
+  @Test
+  public void sqsRunKilledMidwayLosesNothing() throws Exception {
+    List<String> lines = logins(3000, 2);
+    Path file = write("logins-b.jsonl", lines);
+    assertEquals(0, Cli.run(env, "send", "--to=sqs://logins-b", "--input=" + file).exit);
+    String url = jdbc("sqs_b");
+    String[] args = {"run", "--spec=testdata/user_logins/spec.json", "--input=sqs://logins-b",
+        "--output=" + TMP.newFolder("sqs-b-out"), "--jdbcUrl=" + url, "--keyFile=" + keys,
+        "--stopWhenDrained", "--quietPeriod=3s", "--visibilityTimeout=4", "--jdbcBatchSize=50"};
+    Process first = Cli.start(env, args);
+    try {
+      long deadline = System.currentTimeMillis() + 180_000;
+      while (tableCount("sqs_b") < 300 && first.isAlive()
+          && System.currentTimeMillis() < deadline) {
+        Thread.onSpinWait();
+        TimeUnit.MILLISECONDS.sleep(50);
+      }
+      assertTrue("the first run ended before it could be killed", first.isAlive());
+    } finally {
+      first.destroyForcibly();
+      first.waitFor(30, TimeUnit.SECONDS);
+    }
+    long storedBeforeKill = tableCount("sqs_b");
+    assertThat(storedBeforeKill, greaterThan(0L));
+    Cli second = Cli.run(env, args);
+    assertEquals(second.toString(), 0, second.exit);
+    long malformed = lines.stream().filter(l -> !l.contains("user_id")).count();
+    assertEquals(lines.size() - malformed, count("sqs_b", "SELECT count(*) FROM user_logins"));
+    assertEquals(lines.size() - malformed,
+        count("sqs_b", "SELECT count(DISTINCT user_id) FROM user_logins"));
+    assertEquals(malformed, count("sqs_b", "SELECT count(*) FROM sluice_dead_letters"));
+    assertEquals(0, queueDepth("logins-b"));
+  }
+
+  private static long tableCount(String db) {
+    try {
+      return count(db, "SELECT count(*) FROM user_logins");
+    } catch (Exception e) {
+      return 0;
+    }
+  }
+
+  /** Kinesis, two shards, duplicates spread across them, into S3 event-time partitions. */
+  @Test
+  public void kinesisIntoS3Partitions() throws Exception {
+    Random r = new Random(3);
+    List<String> lines = new ArrayList<>();
+    List<String> uuids = new ArrayList<>();
+    long start = 1_710_000_000L;
+    for (int i = 0; i < 400; i++) {
+      if (i % 50 == 49) {
+        lines.add("{\"event_uuid\": \"broken-" + i + "\", \"created_at\": ");
+        continue;
+      }
+      if (i % 20 == 19) {
+        lines.add(lines.get(r.nextInt(lines.size() - 1)));
+        continue;
+      }
+      String u = new UUID(r.nextLong(), r.nextLong()).toString();
+      uuids.add(u);
+      String type = new String[] {"account", "lesson", "payment"}[r.nextInt(3)];
+      lines.add("{\"event_uuid\": \"" + u + "\", \"event_name\": \"" + type + ":x\","
+          + " \"created_at\": " + (start + i * 2) + ", \"payload\": {\"i\": " + i + "}}");
+    }
+    Map<String, Long> expectedPartitions = new HashMap<>();
+    Set<String> seen = new HashSet<>();
+    long dups = 0;
+    long bad = 0;
+    for (String l : lines) {
+      if (l.contains("broken-")) {
+        bad++;
+        continue;
+      }
+      JsonNode n = MAPPER.readTree(l);
+      if (!seen.add(n.get("event_uuid").asText())) {
+        dups++;
+        continue;
+      }
+      String dt = Instant.ofEpochSecond(n.get("created_at").asLong()).atZone(ZoneOffset.UTC)
+          .toLocalDate().toString();
+      expectedPartitions.merge("event_type=" + n.get("event_name").asText().split(":")[0]
+          + "/dt=" + dt, 1L, Long::sum);
+    }
+    Path file = write("events-k.jsonl", lines);
+    Cli send = Cli.run(env, "send", "--to=kinesis://events-k", "--shards=2", "--input=" + file);
+    assertEquals(send.toString(), 0, send.exit);
+    Path summary = TMP.getRoot().toPath().resolve("kinesis.json");
+    Cli run = Cli.run(env, "run", "--spec=testdata/events/spec.json",
+        "--input=kinesis://events-k", "--output=s3://lake/events-k", "--keyFile=" + keys,
+        "--stopWhenDrained", "--quietPeriod=3s", "--summary=" + summary);
+    assertEquals(run.toString(), 0, run.exit);
+    JsonNode s = MAPPER.readTree(summary.toFile());
+    assertEquals(lines.size(), s.get("read").asLong());
+    assertEquals(seen.size(), s.get("written").asLong());
+    assertEquals(dups, s.get("duplicates").asLong());
+    assertEquals(bad, s.get("rejected").asLong());
+
+    BlobStore store = s3.context().getBlobStore();
+    Map<String, Long> rowsPerPartition = new HashMap<>();
+    Map<String, Integer> timesSeen = new HashMap<>();
+    for (StorageMetadata m : store.list("lake",
+        ListContainerOptions.Builder.prefix("events-k/").recursive())) {
+      String key = m.getName();
+      if (!key.endsWith(".jsonl.gz") || key.contains("_dead_letters")) {
+        continue;
+      }
+      String partition = key.substring("events-k/".length(), key.lastIndexOf('/'));
+      String text;
+      try (InputStream in = new GZIPInputStream(store.getBlob("lake", key).getPayload()
+          .openStream())) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        in.transferTo(o);
+        text = o.toString(StandardCharsets.UTF_8);
+      }
+      for (String row : text.split("\n")) {
+        if (row.isBlank()) {
+          continue;
+        }
+        rowsPerPartition.merge(partition, 1L, Long::sum);
+        timesSeen.merge(MAPPER.readTree(row).get("event_uuid").asText(), 1, Integer::sum);
+      }
+    }
+    assertEquals(expectedPartitions, rowsPerPartition);
+    assertEquals(seen, timesSeen.keySet());
+    long twice = timesSeen.values().stream().filter(v -> v > 1).count();
+    assertEquals("uuids written more than once", 0, twice);
+    assertThat(run.out, containsString("[balanced]"));
+  }
+}
