@@ -195,7 +195,7 @@ public class StreamsIT {
   /** A run killed midway and started again ends with every message stored once, queue empty. */
   @Test
   public void sqsRunKilledMidwayLosesNothing() throws Exception {
-    List<String> lines = logins(3000, 2);
+    List<String> lines = logins(1200, 2);
     Path file = write("logins-b.jsonl", lines);
     assertEquals(0, Cli.run(env, "send", "--to=sqs://logins-b", "--input=" + file).exit);
     String url = jdbc("sqs_b");
@@ -205,7 +205,7 @@ public class StreamsIT {
     Process first = Cli.start(env, args);
     try {
       long deadline = System.currentTimeMillis() + 180_000;
-      while (tableCount("sqs_b") < 300 && first.isAlive()
+      while (tableCount("sqs_b") < 200 && first.isAlive()
           && System.currentTimeMillis() < deadline) {
         Thread.onSpinWait();
         TimeUnit.MILLISECONDS.sleep(50);

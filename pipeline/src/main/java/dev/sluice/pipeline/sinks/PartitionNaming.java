@@ -15,6 +15,9 @@ import org.apache.beam.sdk.transforms.windowing.PaneInfo;
  * pane index, so a late pane gets a file of its own.
  */
 public final class PartitionNaming implements FileIO.Write.FileNaming {
+  private static final java.time.format.DateTimeFormatter WINDOW_START =
+      java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+          .withZone(java.time.ZoneOffset.UTC);
   private final String partition;
   private final String prefix;
   private final String suffix;
@@ -36,7 +39,8 @@ public final class PartitionNaming implements FileIO.Write.FileNaming {
     name.append(prefix);
     if (window != null && !(window instanceof GlobalWindow)) {
       if (window instanceof IntervalWindow) {
-        name.append("-w").append(((IntervalWindow) window).start().getMillis());
+        name.append("-w").append(WINDOW_START.format(java.time.Instant.ofEpochMilli(
+            ((IntervalWindow) window).start().getMillis())));
       }
       if (pane != null) {
         name.append("-p").append(pane.getIndex());

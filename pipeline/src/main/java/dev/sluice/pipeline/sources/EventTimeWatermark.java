@@ -34,6 +34,23 @@ public final class EventTimeWatermark implements Serializable {
     this.stopWhenQuiet = stopWhenQuiet;
   }
 
+  /** The latest event time seen, for a checkpoint. */
+  public long maxEventTimeMillis() {
+    return maxEventTime.getMillis();
+  }
+
+  /** The watermark last reported, for a checkpoint. */
+  public long currentMillis() {
+    return current.getMillis();
+  }
+
+  /** Carries on from a checkpoint, so a reader made anew never moves the watermark back. */
+  public EventTimeWatermark restore(long maxEventTimeMillis, long currentMillis) {
+    maxEventTime = new Instant(maxEventTimeMillis);
+    current = new Instant(currentMillis);
+    return this;
+  }
+
   /** A fresh copy, for another reader or shard. */
   public EventTimeWatermark copy() {
     return new EventTimeWatermark(spec, outOfOrder, quiet, stopWhenQuiet);

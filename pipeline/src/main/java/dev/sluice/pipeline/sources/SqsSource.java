@@ -49,8 +49,19 @@ public final class SqsSource extends UnboundedSource<RawRecord, SqsSource.Checkp
     this.watermark = watermark;
   }
 
-  /** Nothing to remember: SQS keeps unacknowledged messages itself. */
+  /**
+   * Only the watermark's state: SQS itself keeps unacknowledged messages, so nothing is
+   * acknowledged when a checkpoint is finalized.
+   */
   public static final class Checkpoint implements UnboundedSource.CheckpointMark, Serializable {
+    final long maxEventTimeMillis;
+    final long watermarkMillis;
+
+    Checkpoint(long maxEventTimeMillis, long watermarkMillis) {
+      this.maxEventTimeMillis = maxEventTimeMillis;
+      this.watermarkMillis = watermarkMillis;
+    }
+
     @Override
     public void finalizeCheckpoint() {}
   }
@@ -63,7 +74,7 @@ public final class SqsSource extends UnboundedSource<RawRecord, SqsSource.Checkp
 
   @Override
   public UnboundedReader<RawRecord> createReader(PipelineOptions options, Checkpoint mark) {
-    return new Reader(this);
+    return new Reader(this, mark);
   }
 
   @Override
@@ -91,9 +102,12 @@ public final class SqsSource extends UnboundedSource<RawRecord, SqsSource.Checkp
     private long lastDrainCheck;
     private boolean drained;
 
-    Reader(SqsSource source) {
+    Reader(SqsSource source, Checkpoint mark) {
       this.source = source;
       this.watermark = source.watermark.copy();
+      if (mark != null) {
+        watermark.restore(mark.maxEventTimeMillis, mark.watermarkMillis);
+      }
       this.queue = queueName(source.queueUrl);
     }
 
@@ -192,7 +206,7 @@ public final class SqsSource extends UnboundedSource<RawRecord, SqsSource.Checkp
 
     @Override
     public UnboundedSource.CheckpointMark getCheckpointMark() {
-      return new Checkpoint();
+      return new Checkpoint(watermark.maxEventTimeMillis(), watermark.currentMillis());
     }
 
     @Override
