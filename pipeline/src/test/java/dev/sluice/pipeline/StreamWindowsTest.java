@@ -38,7 +38,8 @@ public class StreamWindowsTest {
   private static final long NOON = 1_709_985_600L; // 2024-03-09T12:00:00Z
 
   private static TimestampedValue<RawRecord> event(String uuid, long epochSeconds) {
-    String json = "{\"event_uuid\": \"" + uuid + "\", \"event_name\": \"account:created\","
+    String name = uuid.equals("bad") ? "no-colon" : "account:created";
+    String json = "{\"event_uuid\": \"" + uuid + "\", \"event_name\": \"" + name + "\","
         + " \"created_at\": " + epochSeconds + "}";
     return TimestampedValue.of(
         RawRecord.of(json.getBytes(StandardCharsets.UTF_8), "test:" + uuid),
