@@ -47,7 +47,7 @@ public interface SluiceOptions extends S3Options {
 
   void setSummary(String value);
 
-  @Description("Output file format: jsonl or csv.")
+  @Description("Output file format: jsonl, csv or parquet (compressed inside the file).")
   @Default.String("jsonl")
   String getFormat();
 

@@ -6,6 +6,7 @@ import dev.sluice.pipeline.jdbc.Database;
 import dev.sluice.pipeline.jdbc.Tables;
 import dev.sluice.pipeline.jdbc.WriteRows;
 import dev.sluice.pipeline.sinks.FileFormat;
+import dev.sluice.pipeline.sinks.ParquetRows;
 import dev.sluice.pipeline.sinks.WriteDeadLetters;
 import dev.sluice.pipeline.sinks.WritePartitionedFiles;
 import dev.sluice.pipeline.sources.ReadFiles;
@@ -129,6 +130,7 @@ public final class SluicePipeline {
           "WritePartitionedFiles",
           WritePartitionedFiles.to(sinks.output)
               .withEncoder(new RowEncoder(spec))
+              .withParquet(new ParquetRows(spec))
               .withPrefix(spec.name)
               .withFormat(sinks.format)
               .withCompression(sinks.compression)

@@ -15,8 +15,24 @@ public final class FileFormat {
         return ".jsonl";
       case "csv":
         return ".csv";
+      case "parquet":
+        return ".parquet";
       default:
-        throw new SluiceException("--format=" + format + ": unknown format (jsonl or csv)");
+        throw new SluiceException("--format=" + format + ": unknown format (jsonl, csv or"
+            + " parquet)");
+    }
+  }
+
+  /** Parquet compresses inside the file: the same names, as Parquet codecs. */
+  public static org.apache.parquet.hadoop.metadata.CompressionCodecName parquetCodec(
+      Compression c) {
+    switch (c) {
+      case GZIP:
+        return org.apache.parquet.hadoop.metadata.CompressionCodecName.GZIP;
+      case ZSTD:
+        return org.apache.parquet.hadoop.metadata.CompressionCodecName.ZSTD;
+      default:
+        return org.apache.parquet.hadoop.metadata.CompressionCodecName.UNCOMPRESSED;
     }
   }
 

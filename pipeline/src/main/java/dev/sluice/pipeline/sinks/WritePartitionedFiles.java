@@ -7,6 +7,7 @@ import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.WriteFilesResult;
 import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.io.parquet.ParquetIO;
 import org.apache.beam.sdk.transforms.Contextful;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.KV;
@@ -30,9 +31,11 @@ public final class WritePartitionedFiles
   private final String format;
   private final Compression compression;
   private final int numShards;
+  private final ParquetRows parquet;
 
   private WritePartitionedFiles(String output, RowEncoder encoder, String prefix, String format,
-      Compression compression, int numShards) {
+      Compression compression, int numShards, ParquetRows parquet) {
+    this.parquet = parquet;
     this.output = output;
     this.encoder = encoder;
     this.prefix = prefix;
@@ -43,39 +46,48 @@ public final class WritePartitionedFiles
 
   public static WritePartitionedFiles to(String output) {
     return new WritePartitionedFiles(Objects.requireNonNull(output, "output"), null, "part",
-        "jsonl", Compression.GZIP, 1);
+        "jsonl", Compression.GZIP, 1, null);
   }
 
   public WritePartitionedFiles withEncoder(RowEncoder encoder) {
     return new WritePartitionedFiles(output, Objects.requireNonNull(encoder), prefix, format,
-        compression, numShards);
+        compression, numShards, parquet);
   }
 
   public WritePartitionedFiles withPrefix(String prefix) {
     return new WritePartitionedFiles(output, encoder, Objects.requireNonNull(prefix), format,
-        compression, numShards);
+        compression, numShards, parquet);
   }
 
   public WritePartitionedFiles withFormat(String format) {
     FileFormat.suffix(format);
-    return new WritePartitionedFiles(output, encoder, prefix, format, compression, numShards);
+    return new WritePartitionedFiles(output, encoder, prefix, format, compression, numShards, parquet);
   }
 
   public WritePartitionedFiles withCompression(Compression compression) {
     return new WritePartitionedFiles(output, encoder, prefix, format,
-        Objects.requireNonNull(compression), numShards);
+        Objects.requireNonNull(compression), numShards, parquet);
   }
 
   public WritePartitionedFiles withNumShards(int numShards) {
     if (numShards < 1) {
       throw new IllegalArgumentException("numShards must be at least 1");
     }
-    return new WritePartitionedFiles(output, encoder, prefix, format, compression, numShards);
+    return new WritePartitionedFiles(output, encoder, prefix, format, compression, numShards, parquet);
+  }
+
+  /** Rows as Avro records, needed for {@code parquet}. */
+  public WritePartitionedFiles withParquet(ParquetRows parquet) {
+    return new WritePartitionedFiles(output, encoder, prefix, format, compression, numShards,
+        Objects.requireNonNull(parquet));
   }
 
   @Override
   public WriteFilesResult<String> expand(PCollection<KV<String, Row>> input) {
     Objects.requireNonNull(encoder, "WritePartitionedFiles needs withEncoder(...)");
+    if (FileFormat.suffix(format).equals(".parquet")) {
+      return expandParquet(input);
+    }
     RowEncoder enc = encoder;
     boolean csv = FileFormat.suffix(format).equals(".csv");
     String suffix = FileFormat.suffix(format);
@@ -92,5 +104,22 @@ public final class WritePartitionedFiles
             .withNaming(partition -> new PartitionNaming(partition, namePrefix, suffix))
             .withNumShards(numShards)
             .withCompression(compression));
+  }
+
+  private WriteFilesResult<String> expandParquet(PCollection<KV<String, Row>> input) {
+    ParquetRows rows = Objects.requireNonNull(parquet, "parquet needs withParquet(...)");
+    String namePrefix = prefix;
+    return input.apply(
+        "WriteParquetFiles",
+        FileIO.<String, KV<String, Row>>writeDynamic()
+            .by(KV::getKey)
+            .withDestinationCoder(StringUtf8Coder.of())
+            .via(Contextful.fn(kv -> rows.toRecord(kv.getValue())),
+                ParquetIO.sink(rows.schema())
+                    .withCompressionCodec(FileFormat.parquetCodec(compression)))
+            .to(output)
+            .withNaming(partition -> new PartitionNaming(partition, namePrefix, ".parquet"))
+            .withNumShards(numShards)
+            .withCompression(Compression.UNCOMPRESSED));
   }
 }
