@@ -12,87 +12,94 @@ import org.joda.time.Duration;
  * database. Whole-job tests pass {@link #none()} and assert on the graph's collections.
  */
 public final class Sinks {
-  final String output;
-  final String format;
-  final Compression compression;
-  final int numShards;
-  final Database database;
-  final SqlDialect dialect;
-  final int batchSize;
-  final Duration window;
-  final SqsAcker acker;
+  String output;
+  String format = "jsonl";
+  Compression compression = Compression.GZIP;
+  int numShards = 1;
+  Database database;
+  SqlDialect dialect = new PostgresDialect();
+  int batchSize = 1000;
+  Duration window;
+  SqsAcker acker;
 
-  private Sinks(String output, String format, Compression compression, int numShards,
-      Database database, SqlDialect dialect, int batchSize, Duration window, SqsAcker acker) {
-    this.output = output;
-    this.format = format;
-    this.compression = compression;
-    this.numShards = numShards;
-    this.database = database;
-    this.dialect = dialect;
-    this.batchSize = batchSize;
-    this.window = window;
-    this.acker = acker;
-  }
+  private Sinks() {}
 
-  private Sinks(String output, String format, Compression compression, int numShards,
-      Database database, SqlDialect dialect, int batchSize) {
-    this(output, format, compression, numShards, database, dialect, batchSize, null, null);
+  private Sinks copy() {
+    Sinks s = new Sinks();
+    s.output = output;
+    s.format = format;
+    s.compression = compression;
+    s.numShards = numShards;
+    s.database = database;
+    s.dialect = dialect;
+    s.batchSize = batchSize;
+    s.window = window;
+    s.acker = acker;
+    return s;
   }
 
   public static Sinks none() {
-    return new Sinks(null, "jsonl", Compression.GZIP, 1, null, new PostgresDialect(), 1000);
-  }
-
-  /** Streams: files per fixed event-time window; late rows get later panes of their own. */
-  public Sinks withWindow(Duration window) {
-    return new Sinks(output, format, compression, numShards, database, dialect, batchSize,
-        window, acker);
-  }
-
-  /** Sources that acknowledge: outcomes are stored in the database, then acknowledged. */
-  public Sinks withAcker(SqsAcker acker) {
-    return new Sinks(output, format, compression, numShards, database, dialect, batchSize,
-        window, acker);
+    return new Sinks();
   }
 
   public static Sinks files(String output) {
     return none().withOutput(output);
   }
 
+  /** Streams: files per fixed event-time window; late rows get later panes of their own. */
+  public Sinks withWindow(Duration window) {
+    Sinks s = copy();
+    s.window = window;
+    return s;
+  }
+
+  /** Sources that acknowledge: outcomes are stored in the database, then acknowledged. */
+  public Sinks withAcker(SqsAcker acker) {
+    Sinks s = copy();
+    s.acker = acker;
+    return s;
+  }
+
   public Sinks withOutput(String output) {
-    return new Sinks(output, format, compression, numShards, database, dialect, batchSize,
-        window, acker);
+    Sinks s = copy();
+    s.output = output;
+    return s;
   }
 
   public Sinks withFormat(String format) {
-    return new Sinks(output, format, compression, numShards, database, dialect, batchSize,
-        window, acker);
+    Sinks s = copy();
+    s.format = format;
+    return s;
   }
 
   public Sinks withCompression(Compression compression) {
-    return new Sinks(output, format, compression, numShards, database, dialect, batchSize,
-        window, acker);
+    Sinks s = copy();
+    s.compression = compression;
+    return s;
   }
 
   public Sinks withNumShards(int numShards) {
-    return new Sinks(output, format, compression, numShards, database, dialect, batchSize,
-        window, acker);
+    Sinks s = copy();
+    s.numShards = numShards;
+    return s;
   }
 
   public Sinks withDatabase(Database database) {
-    return new Sinks(output, format, compression, numShards, database, dialect, batchSize,
-        window, acker);
+    Sinks s = copy();
+    s.database = database;
+    return s;
   }
 
   public Sinks withDialect(SqlDialect dialect) {
-    return new Sinks(output, format, compression, numShards, database, dialect, batchSize,
-        window, acker);
+    Sinks s = copy();
+    s.dialect = dialect;
+    return s;
   }
 
   public Sinks withBatchSize(int batchSize) {
-    return new Sinks(output, format, compression, numShards, database, dialect, batchSize,
-        window, acker);
+    Sinks s = copy();
+    s.batchSize = batchSize;
+    return s;
   }
 
   public String output() {

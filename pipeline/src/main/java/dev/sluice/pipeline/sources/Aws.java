@@ -6,6 +6,8 @@ import java.net.URI;
 import java.util.Locale;
 import java.util.Map;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
@@ -97,24 +99,20 @@ public final class Aws implements Serializable {
   }
 
   public SqsClient sqs() {
-    var b = SqsClient.builder()
-        .region(region())
-        .credentialsProvider(DefaultCredentialsProvider.create())
-        .httpClientBuilder(ApacheHttpClient.builder());
-    if (endpoint != null) {
-      b.endpointOverride(endpoint());
-    }
-    return b.build();
+    return configure(SqsClient.builder()).build();
   }
 
   public KinesisClient kinesis() {
-    var b = KinesisClient.builder()
-        .region(region())
+    return configure(KinesisClient.builder()).build();
+  }
+
+  private <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(B b) {
+    b.region(region())
         .credentialsProvider(DefaultCredentialsProvider.create())
         .httpClientBuilder(ApacheHttpClient.builder());
     if (endpoint != null) {
       b.endpointOverride(endpoint());
     }
-    return b.build();
+    return b;
   }
 }
