@@ -12,6 +12,18 @@ import java.nio.file.Path;
 public final class Feeds {
   private Feeds() {}
 
+  /** The spec with its named partitioning {@code name}; the spec as it is for null or "". */
+  public static FeedSpec withPartitioning(FeedSpec spec, String name) {
+    if (name == null || name.isEmpty()) {
+      return spec;
+    }
+    try {
+      return spec.withPartitioning(name);
+    } catch (SpecException e) {
+      throw new SluiceException("--partitioning=" + name + ": " + e.getMessage());
+    }
+  }
+
   public static FeedSpec load(String path) {
     String json;
     try {

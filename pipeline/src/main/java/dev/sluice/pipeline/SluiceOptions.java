@@ -47,6 +47,12 @@ public interface SluiceOptions extends S3Options {
 
   void setSummary(String value);
 
+  @Description("One of the spec's named partitionings (\"partition\": {\"daily\": ..., \"weekly\":"
+      + " ...}), e.g. daily or weekly. Default: the spec's default.")
+  String getPartitioning();
+
+  void setPartitioning(String value);
+
   @Description("Output file format: jsonl, csv or parquet (compressed inside the file).")
   @Default.String("jsonl")
   String getFormat();

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.sluice.pipeline.jdbc.Database;
 import dev.sluice.pipeline.jdbc.Tables;
+import dev.sluice.pipeline.jdbc.WriteNormalisedTables;
 import dev.sluice.pipeline.jdbc.WriteRows;
+import dev.sluice.transforms.normalise.Normaliser;
+import dev.sluice.transforms.normalise.Normalisers;
 import dev.sluice.pipeline.sinks.FileFormat;
 import dev.sluice.pipeline.sinks.ParquetRows;
 import dev.sluice.pipeline.sinks.WriteDeadLetters;
@@ -111,6 +114,19 @@ public final class SluicePipeline {
             .apply("CountWritten", ParDo.of(new CountWrittenFn()))
             .setRowSchema(spec.outputSchema());
 
+    // Hook: a feed's normaliser (spec "normalise", e.g. cafe_orders) makes each unique row
+    // into rows of its own tables; they replace the feed's table below. Its files stay as they
+    // are. It rejects nothing: its rules ran as the feed's row check when records parsed.
+    Normaliser normaliser = Normalisers.forSpec(spec);
+    PCollectionTuple normalised = null;
+    if (normaliser != null) {
+      if (sinks.acker != null || sinks.window != null) {
+        throw new SluiceException("feed " + spec.name + " is normalised (" + spec.normalise
+            + ") and reads files only");
+      }
+      normalised = unique.apply("Normalise", normaliser);
+    }
+
     PCollection<KV<String, Row>> partitioned =
         unique.apply("AssignPartitions", AssignPartitions.forFeed(spec));
 
@@ -147,6 +163,13 @@ public final class SluicePipeline {
               true));
       deadLetters.apply("StoreDeadLettersThenAck",
           StoreAndAck.deadLetters(sinks.database, sinks.acker, sinks.batchSize));
+    } else if (sinks.database != null && normalised != null) {
+      normalised.apply(
+          "WriteNormalisedTables",
+          WriteNormalisedTables.of(normaliser)
+              .to(sinks.database)
+              .withDialect(sinks.dialect)
+              .withBatchSize(sinks.batchSize));
     } else if (sinks.database != null) {
       unique.apply(
           "WriteRows",
@@ -168,7 +191,8 @@ public final class SluicePipeline {
 
   /** Runs one feed from options to its ledger; fails with a one-line message on bad input. */
   public static RunLedger run(SluiceOptions options) {
-    FeedSpec spec = Feeds.load(options.getSpec());
+    FeedSpec spec =
+        Feeds.withPartitioning(Feeds.load(options.getSpec()), options.getPartitioning());
     Protector protector = new Protector(Keys.load(options.getKeyFile()));
     Input input = Input.parse(options.getInput());
     String output = localToAbsolute(options.getOutput());

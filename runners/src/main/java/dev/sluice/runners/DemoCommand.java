@@ -16,6 +16,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import picocli.CommandLine.Command;
@@ -28,7 +29,17 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Run the shipped feeds on an embedded Postgres and print the ledgers.")
 final class DemoCommand implements Callable<Integer> {
-  static final List<String> FEEDS = List.of("events", "user_logins");
+  static final List<String> FEEDS = List.of("events", "user_logins", "cafe", "weblogs");
+
+  /** The shipped sample input of each feed, below its testdata folder. */
+  static final Map<String, String> INPUTS = Map.of("events", "*.jsonl", "user_logins", "*.jsonl",
+      "cafe", "*.csv", "weblogs", "access.log*");
+
+  /** The tables each feed fills (cafe: its normalised tables). */
+  static final Map<String, List<String>> TABLES = Map.of("events", List.of("events"),
+      "user_logins", List.of("user_logins"),
+      "cafe", List.of("branches", "products", "orders", "order_items"),
+      "weblogs", List.of("weblogs"));
 
   private final PrintStream out;
 
@@ -64,7 +75,7 @@ final class DemoCommand implements Callable<Integer> {
         deleteTree(output);
         SluiceOptions options = PipelineOptionsFactory.as(SluiceOptions.class);
         options.setSpec(testdata.resolve(feed).resolve("spec.json").toString());
-        options.setInput(testdata.resolve(feed).resolve("*.jsonl").toString());
+        options.setInput(testdata.resolve(feed).resolve(INPUTS.get(feed)).toString());
         options.setOutput(output.toString());
         options.setJdbcUrl(url);
         options.setKeyFile(keyFile.toString());
@@ -73,7 +84,9 @@ final class DemoCommand implements Callable<Integer> {
         out.println("== feed " + feed);
         RunLedger ledger = SluicePipeline.run(options);
         RunCommand.print(ledger, output.toString(), out);
-        out.println("  table " + feed + ": " + count(pg, feed) + " rows");
+        for (String table : TABLES.get(feed)) {
+          out.println("  table " + table + ": " + count(pg, table) + " rows");
+        }
         ledgers.add(ledger);
       }
       out.println();

@@ -44,9 +44,17 @@ public final class SluiceCli {
           return picocli(command, new SendCommand(out), rest, out, err);
         case "sandbox":
           return picocli(command, new SandboxCommand(out), rest, out, err);
+        case "generate":
+          return picocli(command, new GenerateCommand(out), rest, out, err);
+        case "lake":
+          return LakeCommand.run(rest, out, err);
+        case "loads":
+          return picocli(command, new LoadsCommand(out), rest, out, err);
+        case "serve":
+          return picocli(command, new ServeCommand(out), rest, out, err);
         default:
           err.println("sluice: unknown command '" + command + "' (run, demo, keys, reveal, send,"
-              + " sandbox; see sluice --help)");
+              +  sandbox, generate, lake, loads, serve; see sluice --help)");
           return USAGE;
       }
     } catch (RuntimeException e) {
@@ -96,5 +104,11 @@ public final class SluiceCli {
     out.println("  reveal   reveal --keyFile=FILE --field=NAME TOKEN...: decrypt encrypted values");
     out.println("  send     send --to=kinesis://S|sqs://Q --input=GLOB|--generate=N: the event bot");
     out.println("  sandbox  run S3, SQS, Kinesis and Postgres stand-ins locally until Ctrl-C");
+    out.println("  generate generate --feed=weblogs|cafe --count=N --seed=S --out=FILE: input");
+    out.println("  lake     lake --input=s3://bucket/|DIR --jdbcUrl=URL [--watch=30s]: load"
+        + " <db>/<action>/<table>/<file> objects (sluice lake --help)");
+    out.println("  loads    loads --jdbcUrl=URL [--table=T] [--since=ISO]: what the lake loader"
+        + " loaded, newest first");
+    out.println("  serve    serve --jdbcUrl=URL [--port=8080]: GET /loads?table=T&since=ISO");
   }
 }

@@ -2,8 +2,12 @@ package dev.sluice.transforms;
 
 import dev.sluice.transforms.model.DeadLetter;
 import dev.sluice.transforms.model.RawRecord;
+import dev.sluice.transforms.normalise.Normalisers;
+import dev.sluice.transforms.normalise.RowCheck;
 import dev.sluice.transforms.pii.Protector;
 import dev.sluice.transforms.spec.FeedSpec;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -69,6 +73,8 @@ public final class ParseRecords extends PTransform<PCollection<RawRecord>, PColl
     private final RecordParser parser;
     private final RecordProtector view;
     private final int eventTimeIndex;
+    /** The feed's own rule over a parsed record (its normaliser's); null for most feeds. */
+    private final RowCheck check;
 
     ParseFn(FeedSpec spec, Protector protector) {
       this.spec = spec;
@@ -76,6 +82,7 @@ public final class ParseRecords extends PTransform<PCollection<RawRecord>, PColl
       this.view = new RecordProtector(spec, protector);
       this.eventTimeIndex =
           spec.eventTime == null ? -1 : spec.parsedSchema().indexOf(spec.eventTime);
+      this.check = Normalisers.checkFor(spec);
     }
 
     @ProcessElement
@@ -93,6 +100,16 @@ public final class ParseRecords extends PTransform<PCollection<RawRecord>, PColl
                     protectedView, record.ackId()));
         return;
       }
+      String problem = check == null ? null : check.problem(result.row);
+      if (problem != null) {
+        Ledger.rejected(RecordParser.STAGE_VALIDATE).inc();
+        out.get(DeadLetters.TAG)
+            .output(
+                new DeadLetter(spec.name, RecordParser.STAGE_VALIDATE, problem, record.origin(),
+                    view.protector().encryptBytes(Protector.PAYLOAD_FIELD, record.payload()),
+                    view.view(fieldsOf(result.row)), record.ackId()));
+        return;
+      }
       if (eventTimeIndex >= 0) {
         ReadableInstant t = result.row.getValue(eventTimeIndex);
         if (t != null) {
@@ -101,6 +118,15 @@ public final class ParseRecords extends PTransform<PCollection<RawRecord>, PColl
         }
       }
       out.get(ROWS).output(result.row);
+    }
+
+    /** A parsed row as field name to value, for its protected view in a dead letter. */
+    private Map<String, Object> fieldsOf(Row row) {
+      Map<String, Object> fields = new HashMap<>();
+      for (String name : row.getSchema().getFieldNames()) {
+        fields.put(name, row.getValue(name));
+      }
+      return fields;
     }
 
     /** Event time may lie before arrival time; a stream's records are stamped on arrival. */

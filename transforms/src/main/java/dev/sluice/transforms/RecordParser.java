@@ -34,6 +34,7 @@ import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
 import java.time.temporal.TemporalAccessor;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -675,7 +676,26 @@ public final class RecordParser implements Serializable {
   }
 
   private DateTimeFormatter formatter(String pattern) {
-    return formatters.computeIfAbsent(pattern, p -> DateTimeFormatter.ofPattern(p, Locale.ENGLISH));
+    // STRICT: 31/02 is not a date (SMART would quietly make it 28/02).
+    return formatters.computeIfAbsent(pattern, p -> DateTimeFormatter
+        .ofPattern(strictYears(p), Locale.ENGLISH).withResolverStyle(ResolverStyle.STRICT));
+  }
+
+  /** 'y' (year of era) as 'u' (year) outside quotes: STRICT resolves 'y' only with an era. */
+  static String strictYears(String pattern) {
+    if (pattern.indexOf('G') >= 0) {
+      return pattern;
+    }
+    StringBuilder b = new StringBuilder(pattern.length());
+    boolean quoted = false;
+    for (int i = 0; i < pattern.length(); i++) {
+      char c = pattern.charAt(i);
+      if (c == '\'') {
+        quoted = !quoted;
+      }
+      b.append(!quoted && c == 'y' ? 'u' : c);
+    }
+    return b.toString();
   }
 
   private LocalDate parseDate(FieldSpec f, String s) {

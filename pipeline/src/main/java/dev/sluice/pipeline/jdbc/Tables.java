@@ -34,6 +34,11 @@ public final class Tables {
   }
 
   public static void ensure(Database db, SqlDialect dialect, FeedSpec spec) {
+    if (spec.normalise != null) {
+      // A normalised feed has the tables (and views) of its normaliser instead of its own.
+      NormalisedTables.ensure(db, spec);
+      return;
+    }
     String table = Names.requireSafe(spec.table, "table");
     Map<String, FieldType> cols = columns(spec);
     try (Connection c = db.connect()) {

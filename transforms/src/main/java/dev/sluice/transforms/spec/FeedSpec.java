@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import dev.sluice.transforms.normalise.Normalisers;
 import org.apache.beam.sdk.schemas.Schema;
 import org.joda.time.Duration;
 
@@ -66,8 +67,18 @@ public final class FeedSpec implements Serializable {
   public final String table;
   public final List<String> tableKey;
   public final boolean ackColumn;
+  /** The normaliser that turns rows into rows of several tables ({@code cafe_orders}); or null. */
+  public final String normalise;
+  /** Named partition templates ({@code daily}, {@code weekly}); empty when the spec gives one. */
+  public final Map<String, String> partitionings;
+  /** The name of the chosen partition template; null when the spec gives one template. */
+  public final String partitioning;
 
   private FeedSpec(FeedSpec o, boolean ackColumn) {
+    this(o, ackColumn, o.partitioning);
+  }
+
+  private FeedSpec(FeedSpec o, boolean ackColumn, String partitioning) {
     this.name = o.name;
     this.format = o.format;
     this.csvHeader = o.csvHeader;
@@ -81,15 +92,35 @@ public final class FeedSpec implements Serializable {
     this.dedupKey = o.dedupKey;
     this.dedupTtl = o.dedupTtl;
     this.eventTime = o.eventTime;
-    this.partitionTemplate = o.partitionTemplate;
     this.table = o.table;
     this.tableKey = o.tableKey;
     this.ackColumn = ackColumn;
+    this.normalise = o.normalise;
+    this.partitionings = o.partitionings;
+    this.partitioning = partitioning;
+    this.partitionTemplate =
+        partitioning == null ? o.partitionTemplate : o.partitionings.get(partitioning);
   }
 
   /** The same feed with the hidden {@link #ACK} column, for sources that acknowledge. */
   public FeedSpec withAckColumn() {
     return new FeedSpec(this, true);
+  }
+
+  /**
+   * The same feed partitioned by one of its named templates ({@code "partition": {"daily":
+   * ..., "weekly": ..., "default": "daily"}}); fails naming the choices for an unknown name.
+   */
+  public FeedSpec withPartitioning(String name) {
+    if (partitionings.isEmpty()) {
+      throw new SpecException("feed " + this.name + " has one partition template;"
+          + " a partitioning can be chosen only among named ones");
+    }
+    if (!partitionings.containsKey(name)) {
+      throw new SpecException("feed " + this.name + " has no partitioning '"
+          + Names.printable(name) + "' (" + String.join(", ", partitionings.keySet()) + ")");
+    }
+    return new FeedSpec(this, ackColumn, name);
   }
 
   private FeedSpec(Builder b) {
@@ -110,6 +141,9 @@ public final class FeedSpec implements Serializable {
     this.partitionTemplate = b.partitionTemplate;
     this.table = b.table;
     this.tableKey = List.copyOf(b.tableKey);
+    this.normalise = b.normalise;
+    this.partitionings = Collections.unmodifiableMap(new LinkedHashMap<>(b.partitionings));
+    this.partitioning = b.partitioning;
   }
 
   /** Fields that reach the output, in spec order (dropped ones left out). */
@@ -290,7 +324,7 @@ public final class FeedSpec implements Serializable {
 
     FeedSpec read(JsonNode root) {
       allowOnly(root, "spec", "name", "description", "format", "null_values", "fields", "dedup",
-          "event_time", "partition", "table");
+          "event_time", "partition", "table", "normalise");
       Builder b = new Builder();
       b.name = text(root, "name", "spec", null);
       if (b.name == null) {
@@ -306,7 +340,15 @@ public final class FeedSpec implements Serializable {
       readEventTime(root, b);
       readPartition(root, b);
       readTable(root.get("table"), b);
-      return new FeedSpec(b);
+      b.normalise = text(root, "normalise", "spec", null);
+      FeedSpec spec = new FeedSpec(b);
+      if (spec.normalise != null) {
+        String misfit = Normalisers.misfit(spec, spec.normalise);
+        if (misfit != null) {
+          throw fail("normalise", misfit);
+        }
+      }
+      return spec;
     }
 
     private void readFormat(JsonNode f, Builder b) {
@@ -576,15 +618,56 @@ public final class FeedSpec implements Serializable {
     }
 
     private void readPartition(JsonNode root, Builder b) {
-      b.partitionTemplate = text(root, "partition", "spec", "");
-      Matcher m = PLACEHOLDER.matcher(b.partitionTemplate);
-      String rest = PLACEHOLDER.matcher(b.partitionTemplate).replaceAll("");
-      if (rest.contains("{") || rest.contains("}")) {
-        throw fail("partition", "unbalanced braces in '" + b.partitionTemplate + "'");
+      JsonNode p = root.get("partition");
+      if (p != null && p.isObject()) {
+        readNamedPartitions(p, b);
+        return;
       }
-      if (b.partitionTemplate.startsWith("/") || b.partitionTemplate.contains("..")
-          || b.partitionTemplate.contains("//")) {
-        throw fail("partition", "a template is a relative path without '..' or '//'");
+      b.partitionTemplate = text(root, "partition", "spec", "");
+      checkTemplate(b.partitionTemplate, "partition", b);
+    }
+
+    /** {"daily": template, "weekly": template, "default": "daily"}: one is chosen per run. */
+    private void readNamedPartitions(JsonNode p, Builder b) {
+      String dflt = null;
+      Iterator<Map.Entry<String, JsonNode>> it = p.fields();
+      while (it.hasNext()) {
+        Map.Entry<String, JsonNode> e = it.next();
+        if (!e.getValue().isTextual()) {
+          throw fail("partition." + Names.printable(e.getKey()), "must be a string");
+        }
+        if (e.getKey().equals("default")) {
+          dflt = e.getValue().asText();
+          continue;
+        }
+        Names.requireSafe(e.getKey(), file + ": partition");
+        checkTemplate(e.getValue().asText(), "partition." + e.getKey(), b);
+        b.partitionings.put(e.getKey(), e.getValue().asText());
+      }
+      if (b.partitionings.isEmpty()) {
+        throw fail("partition", "names no template; say {\"daily\": \"dt={ts:yyyy-MM-dd}\","
+            + " \"default\": \"daily\"}");
+      }
+      if (dflt == null && b.partitionings.size() == 1) {
+        dflt = b.partitionings.keySet().iterator().next();
+      }
+      if (dflt == null || !b.partitionings.containsKey(dflt)) {
+        throw fail("partition.default", (dflt == null ? "missing" : "'" + Names.printable(dflt)
+            + "' is not one of the templates") + "; name one of "
+            + String.join(", ", b.partitionings.keySet()));
+      }
+      b.partitioning = dflt;
+      b.partitionTemplate = b.partitionings.get(dflt);
+    }
+
+    private void checkTemplate(String template, String path, Builder b) {
+      Matcher m = PLACEHOLDER.matcher(template);
+      String rest = PLACEHOLDER.matcher(template).replaceAll("");
+      if (rest.contains("{") || rest.contains("}")) {
+        throw fail(path, "unbalanced braces in '" + template + "'");
+      }
+      if (template.startsWith("/") || template.contains("..") || template.contains("//")) {
+        throw fail(path, "a template is a relative path without '..' or '//'");
       }
       while (m.find()) {
         String col = m.group(1);
@@ -596,18 +679,18 @@ public final class FeedSpec implements Serializable {
           }
         }
         if (f == null) {
-          throw fail("partition", "{" + Names.printable(col) + "} names no output column");
+          throw fail(path, "{" + Names.printable(col) + "} names no output column");
         }
         if (pattern != null) {
           if (!f.outputType().isTemporal()) {
-            throw fail("partition", "{" + col + ":" + pattern + "}: only dates and timestamps"
+            throw fail(path, "{" + col + ":" + pattern + "}: only dates and timestamps"
                 + " take a pattern");
           }
           if (!pattern.equals("iso_week")) {
             try {
               DateTimeFormatter.ofPattern(pattern, Locale.ROOT);
             } catch (IllegalArgumentException e) {
-              throw fail("partition", "{" + col + ":" + pattern + "}: not a date pattern");
+              throw fail(path, "{" + col + ":" + pattern + "}: not a date pattern");
             }
           }
         }
@@ -672,6 +755,9 @@ public final class FeedSpec implements Serializable {
     String partitionTemplate = "";
     String table;
     List<String> tableKey = new ArrayList<>();
+    String normalise;
+    Map<String, String> partitionings = new LinkedHashMap<>();
+    String partitioning;
   }
 
   /** Placeholders of the partition template in order: column and optional pattern. */

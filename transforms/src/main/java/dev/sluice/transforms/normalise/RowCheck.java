@@ -1,0 +1,17 @@
+package dev.sluice.transforms.normalise;
+
+import java.io.Serializable;
+import org.apache.beam.sdk.values.Row;
+
+/**
+ * A feed's own rule over a whole parsed record, beyond what the spec's field types say (a
+ * cafe order's total must match its items). {@link dev.sluice.transforms.ParseRecords} applies
+ * it right after a record parses, so a record that breaks it becomes a {@code validate} dead
+ * letter with its payload encrypted and its origin, like any other.
+ *
+ * <p>Implementations are not thread-safe unless they say so; each DoFn holds its own.
+ */
+public interface RowCheck extends Serializable {
+  /** Null when the row is fine, else the problem: names fields, never their values. */
+  String problem(Row parsed);
+}
