@@ -54,7 +54,7 @@ public final class SluiceCli {
           return picocli(command, new ServeCommand(out), rest, out, err);
         default:
           err.println("sluice: unknown command '" + command + "' (run, demo, keys, reveal, send,"
-              +  sandbox, generate, lake, loads, serve; see sluice --help)");
+              + " sandbox, generate, lake, loads, serve; see sluice --help)");
           return USAGE;
       }
     } catch (RuntimeException e) {
