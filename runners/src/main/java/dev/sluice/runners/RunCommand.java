@@ -4,6 +4,7 @@ import dev.sluice.pipeline.RunLedger;
 import dev.sluice.pipeline.SluiceException;
 import dev.sluice.pipeline.SluiceOptions;
 import dev.sluice.pipeline.SluicePipeline;
+import dev.sluice.runners.flink.FlinkRunSetup;
 import java.io.PrintStream;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
@@ -38,7 +39,18 @@ final class RunCommand {
     } catch (IllegalArgumentException e) {
       throw new SluiceException(optionProblem(e.getMessage()));
     }
-    RunLedger ledger = SluicePipeline.run(options);
+    FlinkRunSetup.apply(options, args);
+    RunLedger ledger;
+    try {
+      ledger = SluicePipeline.run(options);
+    } catch (SluiceException e) {
+      if (FlinkRunSetup.wasSubmitted(e)) {
+        out.println("submitted " + options.getJobName() + " to the Flink cluster; when it ends:"
+            + " sluice flink ledger --job=ID");
+        return SluiceCli.OK;
+      }
+      throw e;
+    }
     print(ledger, options.getOutput(), out);
     return SluiceCli.OK;
   }

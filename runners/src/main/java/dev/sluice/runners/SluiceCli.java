@@ -2,6 +2,8 @@ package dev.sluice.runners;
 
 import dev.sluice.pipeline.SluiceException;
 import dev.sluice.pipeline.SluicePipeline;
+import dev.sluice.runners.flink.FlinkCommand;
+import dev.sluice.runners.flink.FlinkRunSetup;
 import java.io.PrintStream;
 import java.util.Arrays;
 import picocli.CommandLine;
@@ -19,6 +21,11 @@ public final class SluiceCli {
   private SluiceCli() {}
 
   public static void main(String[] args) {
+    if (FlinkRunSetup.insideFlinkProgram()) {
+      // Run by a Flink cluster (REST /jars/<id>/run, flink run): the JVM is not ours to end.
+      FlinkRunSetup.mainInsideFlink(args, SluiceCli::execute);
+      return;
+    }
     System.exit(execute(args, System.out, System.err));
   }
 
@@ -46,6 +53,8 @@ public final class SluiceCli {
           return picocli(command, new SandboxCommand(out), rest, out, err);
         case "generate":
           return picocli(command, new GenerateCommand(out), rest, out, err);
+        case "flink":
+          return picocli(command, new FlinkCommand(out), rest, out, err);
         case "lake":
           return LakeCommand.run(rest, out, err);
         case "loads":
@@ -54,7 +63,7 @@ public final class SluiceCli {
           return picocli(command, new ServeCommand(out), rest, out, err);
         default:
           err.println("sluice: unknown command '" + command + "' (run, demo, keys, reveal, send,"
-              + " sandbox, generate, lake, loads, serve; see sluice --help)");
+              + " sandbox, generate, lake, loads, serve, flink; see sluice --help)");
           return USAGE;
       }
     } catch (RuntimeException e) {
@@ -105,6 +114,7 @@ public final class SluiceCli {
     out.println("  send     send --to=kinesis://S|sqs://Q --input=GLOB|--generate=N: the event bot");
     out.println("  sandbox  run S3, SQS, Kinesis and Postgres stand-ins locally until Ctrl-C");
     out.println("  generate generate --feed=weblogs|cafe --count=N --seed=S --out=FILE: input");
+    out.println("  flink    flink start|status|stop|savepoint|ledger: a local Flink cluster");
     out.println("  lake     lake --input=s3://bucket/|DIR --jdbcUrl=URL [--watch=30s]: load"
         + " <db>/<action>/<table>/<file> objects (sluice lake --help)");
     out.println("  loads    loads --jdbcUrl=URL [--table=T] [--since=ISO]: what the lake loader"
