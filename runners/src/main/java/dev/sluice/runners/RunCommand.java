@@ -40,6 +40,7 @@ final class RunCommand {
       throw new SluiceException(optionProblem(e.getMessage()));
     }
     FlinkRunSetup.apply(options, args);
+    DirectRunSetup.apply(options, args);
     RunLedger ledger;
     try {
       ledger = SluicePipeline.run(options);

@@ -69,16 +69,31 @@ public final class AssignPartitions
 
   static final class AssignFn extends DoFn<Row, KV<String, Row>> {
     private final PathTemplate path;
+    /** Rows per partition in this bundle: counted once per bundle, not once per row. */
+    private transient Map<String, long[]> counts;
 
     AssignFn(PathTemplate path) {
       this.path = path;
     }
 
+    @StartBundle
+    public void start() {
+      counts = new HashMap<>();
+    }
+
     @ProcessElement
     public void process(@Element Row row, OutputReceiver<KV<String, Row>> out) {
       String p = path.render(row);
-      Ledger.partition(p).inc();
+      counts.computeIfAbsent(p, k -> new long[1])[0]++;
       out.output(KV.of(p, row));
+    }
+
+    @FinishBundle
+    public void finish() {
+      for (Map.Entry<String, long[]> e : counts.entrySet()) {
+        Ledger.partition(e.getKey()).inc(e.getValue()[0]);
+      }
+      counts.clear();
     }
   }
 
@@ -88,6 +103,9 @@ public final class AssignPartitions
     private final List<String> columns = new ArrayList<>();
     private final List<String> patterns = new ArrayList<>();
     private transient Map<String, DateTimeFormatter> formatters;
+    /** Per placeholder, the last day rendered and its text: rows mostly come day by day. */
+    private transient long[] lastDay;
+    private transient String[] lastDayText;
 
     public PathTemplate(String template) {
       Matcher m = FeedSpec.placeholderPattern().matcher(template);
@@ -109,10 +127,55 @@ public final class AssignPartitions
       StringBuilder b = new StringBuilder(literals.get(0));
       for (int i = 0; i < columns.size(); i++) {
         Object v = row.getValue(columns.get(i));
-        b.append(value(v, patterns.get(i)));
+        b.append(cachedValue(i, v));
         b.append(literals.get(i + 1));
       }
       return b.toString();
+    }
+
+    /**
+     * {@link #value}, remembered per placeholder for the last day when its pattern shows nothing
+     * finer than a day: then every time of that day renders the same.
+     */
+    private String cachedValue(int i, Object v) {
+      String pattern = patterns.get(i);
+      long day;
+      if (pattern == null || !dayPattern(pattern)) {
+        return value(v, pattern);
+      } else if (v instanceof ReadableInstant) {
+        day = Math.floorDiv(((ReadableInstant) v).getMillis(), 86_400_000L);
+      } else if (v instanceof LocalDate) {
+        day = ((LocalDate) v).toEpochDay();
+      } else {
+        return value(v, pattern);
+      }
+      if (lastDayText == null) {
+        lastDay = new long[columns.size()];
+        lastDayText = new String[columns.size()];
+      }
+      if (lastDayText[i] == null || lastDay[i] != day) {
+        lastDayText[i] = value(v, pattern);
+        lastDay[i] = day;
+      }
+      return lastDayText[i];
+    }
+
+    /** True for {@code iso_week} and patterns of date fields only (no hour, minute, ...). */
+    static boolean dayPattern(String pattern) {
+      if (pattern.equals("iso_week")) {
+        return true;
+      }
+      boolean quoted = false;
+      for (int k = 0; k < pattern.length(); k++) {
+        char c = pattern.charAt(k);
+        if (c == '\'') {
+          quoted = !quoted;
+        } else if (!quoted && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+            && "GuyDMLdQqYwWEecF".indexOf(c) < 0) {
+          return false;
+        }
+      }
+      return true;
     }
 
     private String value(Object v, String pattern) {

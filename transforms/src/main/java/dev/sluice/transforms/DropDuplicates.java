@@ -6,8 +6,10 @@ import java.util.Objects;
 import org.apache.beam.sdk.coders.BooleanCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.SchemaCoder;
+import org.apache.beam.sdk.state.SetState;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
 import org.apache.beam.sdk.state.TimeDomain;
@@ -84,6 +86,9 @@ public final class DropDuplicates extends PTransform<PCollection<Row>, PCollecti
       }
     }
     List<String> cols = keyColumns;
+    if (input.isBounded() == PCollection.IsBounded.BOUNDED) {
+      return expandBatch(input, schema, cols);
+    }
     PCollection<KV<String, Row>> keyed =
         input
             .apply(
@@ -101,6 +106,93 @@ public final class DropDuplicates extends PTransform<PCollection<Row>, PCollecti
     out.get(DUPLICATE_KEYS).setCoder(StringUtf8Coder.of());
     out.get(DUPLICATES).setRowSchema(schema);
     return out;
+  }
+
+  /**
+   * A batch (bounded input) remembers every key for the whole run: its watermark reaches the
+   * end of time only after the last row, so no key's TTL can run out before then. Keys are
+   * therefore grouped into {@link #BUCKETS} buckets, each holding the set of keys it has seen,
+   * instead of one state cell and one timer per key: runners then handle a few hundred keys, not
+   * one per row (the DirectRunner makes a bundle, and Flink a DoFn runner, per key).
+   */
+  private PCollectionTuple expandBatch(PCollection<Row> input, Schema schema, List<String> cols) {
+    PCollection<KV<Integer, Row>> keyed =
+        input
+            .apply("KeyByDedupKeyBucket", ParDo.of(new BucketFn(cols)))
+            .setCoder(KvCoder.of(VarIntCoder.of(), SchemaCoder.of(schema)));
+    PCollectionTuple out =
+        keyed.apply(
+            "KeepFirstOfKey",
+            ParDo.of(new FirstOfKeyInBucketFn(cols))
+                .withOutputTags(UNIQUE, TupleTagList.of(DUPLICATE_KEYS).and(DUPLICATES)));
+    out.get(UNIQUE).setRowSchema(schema);
+    out.get(DUPLICATE_KEYS).setCoder(StringUtf8Coder.of());
+    out.get(DUPLICATES).setRowSchema(schema);
+    return out;
+  }
+
+  /** Buckets of a batch dedup: enough to spread over any sensible parallelism. */
+  static final int BUCKETS = 256;
+
+  /** The bucket of a key: a mix of its (specified, so stable) String hash. */
+  static int bucketOf(String key) {
+    return Math.floorMod(key.hashCode() * 0x9E3779B9, BUCKETS);
+  }
+
+  static final class BucketFn extends DoFn<Row, KV<Integer, Row>> {
+    private final List<String> cols;
+
+    BucketFn(List<String> cols) {
+      this.cols = cols;
+    }
+
+    @ProcessElement
+    public void process(@Element Row row, OutputReceiver<KV<Integer, Row>> out) {
+      out.output(KV.of(bucketOf(keyOf(row, cols)), row));
+    }
+  }
+
+  /** The key is worked out again here rather than shipped: fewer bytes through the shuffle. */
+  static final class FirstOfKeyInBucketFn extends DoFn<KV<Integer, Row>, Row> {
+    private final List<String> cols;
+
+    @StateId("seen")
+    private final StateSpec<SetState<String>> seenSpec = StateSpecs.set(StringUtf8Coder.of());
+
+    private transient long duplicates;
+
+    FirstOfKeyInBucketFn(List<String> cols) {
+      this.cols = cols;
+    }
+
+    @StartBundle
+    public void start() {
+      duplicates = 0;
+    }
+
+    @ProcessElement
+    public void process(
+        @Element KV<Integer, Row> element,
+        @StateId("seen") SetState<String> seen,
+        MultiOutputReceiver out) {
+      Row row = element.getValue();
+      String key = keyOf(row, cols);
+      if (!seen.addIfAbsent(key).read()) {
+        duplicates++;
+        out.get(DUPLICATE_KEYS).output(key);
+        out.get(DUPLICATES).output(row);
+        return;
+      }
+      out.get(UNIQUE).output(row);
+    }
+
+    @FinishBundle
+    public void finish() {
+      if (duplicates > 0) {
+        Ledger.duplicates().inc(duplicates);
+        duplicates = 0;
+      }
+    }
   }
 
   /** Key columns' text joined by a separator that cannot occur in a checked value. */

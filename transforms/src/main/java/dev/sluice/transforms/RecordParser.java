@@ -74,6 +74,7 @@ public final class RecordParser implements Serializable {
   private transient Map<String, Integer> headerIndex;
   private transient Map<String, DateTimeFormatter> formatters;
   private transient MessageDigest sha256;
+  private transient List<FieldSpec> kept;
 
   public RecordParser(FeedSpec spec) {
     this.spec = spec;
@@ -168,6 +169,7 @@ public final class RecordParser implements Serializable {
       regex = Pattern.compile(spec.regex);
     }
     formatters = new HashMap<>();
+    kept = spec.keptFields();
   }
 
   // ---------------------------------------------------------------------------------------
@@ -479,9 +481,8 @@ public final class RecordParser implements Serializable {
             + (f.isDerived() || raw.containsKey(f.name) ? "empty" : "missing"));
       }
     }
-    Row.Builder row = Row.withSchema(schema);
     List<Object> values = new ArrayList<>(schema.getFieldCount());
-    for (FieldSpec f : spec.keptFields()) {
+    for (FieldSpec f : kept) {
       values.add(typed.get(f.name));
     }
     if (spec.keyedBySource()) {
@@ -490,7 +491,9 @@ public final class RecordParser implements Serializable {
     if (spec.ackColumn) {
       values.add(record.ackId());
     }
-    return row.addValues(values).build();
+    // Every value already has its field's type (the conversions above make sure), so the row
+    // takes them as they are: Row.Builder.build() would check and copy each one again.
+    return Row.withSchema(schema).attachValues(values);
   }
 
   private static boolean numericType(FieldType t) {

@@ -23,6 +23,7 @@ public final class RecordProtector implements Serializable {
   private final Protector protector;
   private final Schema outputSchema;
   private transient ObjectMapper mapper;
+  private transient List<FieldSpec> kept;
 
   public RecordProtector(FeedSpec spec, Protector protector) {
     this.spec = spec;
@@ -39,7 +40,9 @@ public final class RecordProtector implements Serializable {
   }
 
   public Row protect(Row parsed) {
-    List<FieldSpec> kept = spec.keptFields();
+    if (kept == null) {
+      kept = spec.keptFields();
+    }
     List<Object> values = new ArrayList<>(outputSchema.getFieldCount());
     for (int i = 0; i < kept.size(); i++) {
       values.add(protectValue(kept.get(i), parsed.getValue(i)));

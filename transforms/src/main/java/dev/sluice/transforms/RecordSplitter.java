@@ -48,16 +48,35 @@ public final class RecordSplitter implements Serializable {
     return new RecordSplitter(false, '"', false);
   }
 
+  /**
+   * True when every newline ends a record (JSON lines, log lines), so a file can be cut into
+   * byte ranges at newlines and each range split on its own; false for CSV, whose quoted fields
+   * may hold newlines.
+   */
+  public boolean cutsAtAnyNewline() {
+    return !csv;
+  }
+
   /** Splits the stream and returns how many records it handed on. */
   public long split(InputStream in, Receiver receiver) throws IOException {
+    return split(in, 1, true, receiver);
+  }
+
+  /**
+   * Splits a part of a file that starts right after a newline (see {@link #cutsAtAnyNewline}):
+   * its first line is line {@code firstLine} of the file, and only the part that starts the file
+   * ({@code fileStart}) may begin with a byte-order mark.
+   */
+  public long split(InputStream in, long firstLine, boolean fileStart, Receiver receiver)
+      throws IOException {
     byte[] buf = new byte[1 << 16];
     byte[] rec = new byte[1024];
     int recLen = 0;
     boolean inQuote = false;
-    boolean first = true;
+    boolean first = fileStart;
     boolean truncated = false;
-    long line = 1;
-    long recStart = 1;
+    long line = firstLine;
+    long recStart = firstLine;
     long count = 0;
     String headerLine = null;
     boolean wantHeader = header;

@@ -1,11 +1,13 @@
 package dev.sluice.transforms;
 
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.sluice.transforms.spec.FeedSpec;
 import dev.sluice.transforms.spec.FieldSpec;
 import dev.sluice.transforms.spec.FieldType;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.Serializable;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -47,40 +49,64 @@ public final class RowEncoder implements Serializable {
   }
 
   public String jsonLine(Row row) {
-    if (json == null) {
-      json = new JsonFactory();
-    }
     StringWriter buffer = new StringWriter(256);
-    try (JsonGenerator g = json.createGenerator(buffer)) {
-      g.writeStartObject();
-      for (int i = 0; i < rawJson.length; i++) {
-        Object v = row.getValue(i);
-        g.writeFieldName(columns.get(i));
-        if (v == null) {
-          g.writeNull();
-        } else if (rawJson[i]) {
-          g.writeRawValue((String) v);
-        } else if (v instanceof String) {
-          g.writeString((String) v);
-        } else if (v instanceof Integer) {
-          g.writeNumber((Integer) v);
-        } else if (v instanceof Long) {
-          g.writeNumber((Long) v);
-        } else if (v instanceof Double) {
-          g.writeNumber((Double) v);
-        } else if (v instanceof BigDecimal) {
-          g.writeNumber((BigDecimal) v);
-        } else if (v instanceof Boolean) {
-          g.writeBoolean((Boolean) v);
-        } else {
-          g.writeString(RowText.of(v));
-        }
-      }
-      g.writeEndObject();
+    try (JsonGenerator g = factory().createGenerator(buffer)) {
+      writeObject(row, g);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return buffer.toString();
+  }
+
+  /**
+   * A generator that writes UTF-8 to {@code out} for {@link #writeJsonLine}: many rows through
+   * one generator, rather than a generator and a String per row. Closing it closes {@code out}.
+   */
+  public JsonGenerator jsonLines(OutputStream out) throws IOException {
+    JsonGenerator g = factory().createGenerator(out, JsonEncoding.UTF8);
+    g.setRootValueSeparator(null);
+    return g;
+  }
+
+  /** Writes {@code row} as {@link #jsonLine} renders it, then a newline. */
+  public void writeJsonLine(Row row, JsonGenerator g) throws IOException {
+    writeObject(row, g);
+    g.writeRaw('\n');
+  }
+
+  private JsonFactory factory() {
+    if (json == null) {
+      json = new JsonFactory();
+    }
+    return json;
+  }
+
+  private void writeObject(Row row, JsonGenerator g) throws IOException {
+    g.writeStartObject();
+    for (int i = 0; i < rawJson.length; i++) {
+      Object v = row.getValue(i);
+      g.writeFieldName(columns.get(i));
+      if (v == null) {
+        g.writeNull();
+      } else if (rawJson[i]) {
+        g.writeRawValue((String) v);
+      } else if (v instanceof String) {
+        g.writeString((String) v);
+      } else if (v instanceof Integer) {
+        g.writeNumber((Integer) v);
+      } else if (v instanceof Long) {
+        g.writeNumber((Long) v);
+      } else if (v instanceof Double) {
+        g.writeNumber((Double) v);
+      } else if (v instanceof BigDecimal) {
+        g.writeNumber((BigDecimal) v);
+      } else if (v instanceof Boolean) {
+        g.writeBoolean((Boolean) v);
+      } else {
+        g.writeString(RowText.of(v));
+      }
+    }
+    g.writeEndObject();
   }
 
   /** The CSV header line for {@link #csvLine}. */

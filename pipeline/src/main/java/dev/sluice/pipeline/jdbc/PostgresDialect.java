@@ -30,19 +30,39 @@ public final class PostgresDialect implements SqlDialect {
   public String upsert(String table, Map<String, FieldType> columns, List<String> key) {
     StringJoiner names = new StringJoiner(", ");
     StringJoiner params = new StringJoiner(", ");
-    List<String> rest = new ArrayList<>();
     columns.forEach(
         (c, t) -> {
           names.add(SqlDialect.quote(c));
           params.add(t == FieldType.JSON ? "CAST(? AS jsonb)" : "?");
+        });
+    return "INSERT INTO " + SqlDialect.quote(table) + " (" + names + ") VALUES (" + params
+        + ")" + onConflict(table, columns, key);
+  }
+
+  /**
+   * The same upsert with its rows taken from a staging table of the same columns (filled by
+   * {@code COPY}): {@code INSERT ... SELECT ... FROM stage ON CONFLICT ...}.
+   */
+  public String upsertFromStage(String table, String stage, Map<String, FieldType> columns,
+      List<String> key) {
+    StringJoiner names = new StringJoiner(", ");
+    columns.forEach((c, t) -> names.add(SqlDialect.quote(c)));
+    return "INSERT INTO " + SqlDialect.quote(table) + " (" + names + ") SELECT " + names
+        + " FROM " + SqlDialect.quote(stage) + onConflict(table, columns, key);
+  }
+
+  private static String onConflict(String table, Map<String, FieldType> columns,
+      List<String> key) {
+    List<String> rest = new ArrayList<>();
+    columns.forEach(
+        (c, t) -> {
           if (!key.contains(c)) {
             rest.add(c);
           }
         });
     StringJoiner k = new StringJoiner(", ");
     key.forEach(c -> k.add(SqlDialect.quote(c)));
-    String sql = "INSERT INTO " + SqlDialect.quote(table) + " (" + names + ") VALUES (" + params
-        + ") ON CONFLICT (" + k + ")";
+    String sql = " ON CONFLICT (" + k + ")";
     if (rest.isEmpty()) {
       return sql + " DO NOTHING";
     }

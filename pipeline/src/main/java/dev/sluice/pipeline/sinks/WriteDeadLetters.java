@@ -7,10 +7,11 @@ import java.util.Objects;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileIO;
-import org.apache.beam.sdk.io.WriteFilesResult;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.transforms.Contextful;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
@@ -19,7 +20,7 @@ import org.apache.beam.sdk.values.PCollection;
  * and the protected view where the record parsed. Uncompressed, for a person to read.
  */
 public final class WriteDeadLetters
-    extends PTransform<PCollection<DeadLetter>, WriteFilesResult<String>> {
+    extends PTransform<PCollection<DeadLetter>, PCollection<KV<String, String>>> {
   public static final String FOLDER = "_dead_letters";
 
   private final String output;
@@ -38,10 +39,18 @@ public final class WriteDeadLetters
     return new WriteDeadLetters(output, Objects.requireNonNull(prefix, "prefix"));
   }
 
+  /** Each stage's file: stage to file name. */
   @Override
-  public WriteFilesResult<String> expand(PCollection<DeadLetter> input) {
+  public PCollection<KV<String, String>> expand(PCollection<DeadLetter> input) {
     String namePrefix = prefix;
     String dir = output.endsWith("/") ? output + FOLDER : output + "/" + FOLDER;
+    if (input.isBounded() == PCollection.IsBounded.BOUNDED
+        && input.getWindowingStrategy().getWindowFn() instanceof GlobalWindows) {
+      // A batch: written where they are, without a shuffle (see WriteBatchTextFiles).
+      return input.apply("WriteDeadLetterFiles",
+          WriteBatchTextFiles.lines(dir, DeadLetter::stage, WriteDeadLetters::toJson,
+              namePrefix, ".jsonl", Compression.UNCOMPRESSED, 1));
+    }
     return input.apply(
         "WriteDeadLetterFiles",
         FileIO.<String, DeadLetter>writeDynamic()
@@ -51,7 +60,8 @@ public final class WriteDeadLetters
             .to(dir)
             .withNaming(stage -> new PartitionNaming(stage, namePrefix, ".jsonl"))
             .withNumShards(1)
-            .withCompression(Compression.UNCOMPRESSED));
+            .withCompression(Compression.UNCOMPRESSED))
+        .getPerDestinationOutputFilenames();
   }
 
   private static final ObjectMapper MAPPER = new ObjectMapper();

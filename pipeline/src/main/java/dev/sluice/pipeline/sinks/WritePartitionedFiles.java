@@ -10,13 +10,16 @@ import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.io.parquet.ParquetIO;
 import org.apache.beam.sdk.transforms.Contextful;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 
 /**
  * Writes rows keyed by partition path into {@code <output>/<partition>/} as JSON lines or CSV,
- * compressed, with deterministic names (see {@link PartitionNaming}).
+ * compressed, with deterministic names (see {@link PartitionNaming}). A batch's text files are
+ * written without a shuffle of the rows ({@link WriteBatchTextFiles}); stream windows and
+ * Parquet go through FileIO.
  *
  * <pre>{@code
  * partitioned.apply(WritePartitionedFiles.to("s3://lake/events").withEncoder(encoder)
@@ -24,7 +27,7 @@ import org.apache.beam.sdk.values.Row;
  * }</pre>
  */
 public final class WritePartitionedFiles
-    extends PTransform<PCollection<KV<String, Row>>, WriteFilesResult<String>> {
+    extends PTransform<PCollection<KV<String, Row>>, PCollection<KV<String, String>>> {
   private final String output;
   private final RowEncoder encoder;
   private final String prefix;
@@ -82,16 +85,23 @@ public final class WritePartitionedFiles
         Objects.requireNonNull(parquet));
   }
 
+  /** Each partition's files: partition path to file name. */
   @Override
-  public WriteFilesResult<String> expand(PCollection<KV<String, Row>> input) {
+  public PCollection<KV<String, String>> expand(PCollection<KV<String, Row>> input) {
     Objects.requireNonNull(encoder, "WritePartitionedFiles needs withEncoder(...)");
     if (FileFormat.suffix(format).equals(".parquet")) {
-      return expandParquet(input);
+      return expandParquet(input).getPerDestinationOutputFilenames();
     }
     RowEncoder enc = encoder;
     boolean csv = FileFormat.suffix(format).equals(".csv");
     String suffix = FileFormat.suffix(format);
     String namePrefix = prefix;
+    if (input.isBounded() == PCollection.IsBounded.BOUNDED
+        && input.getWindowingStrategy().getWindowFn() instanceof GlobalWindows) {
+      // A batch: rows are written where they are, without a shuffle (see WriteBatchTextFiles).
+      return input.apply("WriteFiles",
+          WriteBatchTextFiles.rows(output, enc, namePrefix, suffix, csv, compression, numShards));
+    }
     TextIO.Sink sink = csv ? TextIO.sink().withHeader(enc.csvHeader()) : TextIO.sink();
     return input.apply(
         "WriteFiles",
@@ -103,7 +113,8 @@ public final class WritePartitionedFiles
             .to(output)
             .withNaming(partition -> new PartitionNaming(partition, namePrefix, suffix))
             .withNumShards(numShards)
-            .withCompression(compression));
+            .withCompression(compression))
+        .getPerDestinationOutputFilenames();
   }
 
   private WriteFilesResult<String> expandParquet(PCollection<KV<String, Row>> input) {

@@ -1,0 +1,40 @@
+package dev.sluice.runners;
+
+import dev.sluice.pipeline.SluiceOptions;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.beam.runners.direct.DirectOptions;
+import org.apache.beam.runners.direct.DirectRunner;
+
+/**
+ * What {@code sluice run} sets for a batch (file input) on the DirectRunner when the user did
+ * not: {@code --enforceImmutability=false} and {@code --enforceEncodability=false}.
+ *
+ * <p>Both are test aids: the first encodes every element before and after each step to catch a
+ * DoFn that changes its input, the second encodes and decodes every output to catch a coder
+ * that loses data. Sluice's DoFns never change their inputs and every coder round-trips; the
+ * unit tests (TestPipeline keeps both checks on) prove it. Off, a batch runs about twice as
+ * fast. Pass {@code --enforceImmutability=true} or {@code --enforceEncodability=true} to turn a
+ * check back on.
+ */
+final class DirectRunSetup {
+  private DirectRunSetup() {}
+
+  static void apply(SluiceOptions options, String[] args) {
+    if (options.getRunner() == null || !DirectRunner.class.equals(options.getRunner())) {
+      return;
+    }
+    String input = options.getInput();
+    if (input == null || input.startsWith("kinesis://") || input.startsWith("sqs://")) {
+      return;
+    }
+    List<String> given = Arrays.stream(args).map(a -> a.replaceFirst("=.*", "")).toList();
+    DirectOptions direct = options.as(DirectOptions.class);
+    if (!given.contains("--enforceImmutability")) {
+      direct.setEnforceImmutability(false);
+    }
+    if (!given.contains("--enforceEncodability")) {
+      direct.setEnforceEncodability(false);
+    }
+  }
+}
