@@ -1,14 +1,17 @@
 package dev.sluice.runners;
 
 import dev.sluice.pipeline.SluiceOptions;
+import dev.sluice.runners.flink.FlinkRunSetup;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.runners.direct.DirectRunner;
 
 /**
- * What {@code sluice run} sets for a batch (file input) on the DirectRunner when the user did
- * not: {@code --enforceImmutability=false} and {@code --enforceEncodability=false}.
+ * What {@code sluice run} sets on the DirectRunner when the user did not: for every run,
+ * {@code --s3UploadBufferSizeBytes} of 5 MiB (as on Flink: Beam's 64 MiB per S3 object being
+ * written runs a heap dry when a bundle writes dozens of partitions); for a batch (file input),
+ * {@code --enforceImmutability=false} and {@code --enforceEncodability=false}.
  *
  * <p>Both are test aids: the first encodes every element before and after each step to catch a
  * DoFn that changes its input, the second encodes and decodes every output to catch a coder
@@ -24,11 +27,14 @@ final class DirectRunSetup {
     if (options.getRunner() == null || !DirectRunner.class.equals(options.getRunner())) {
       return;
     }
+    List<String> given = Arrays.stream(args).map(a -> a.replaceFirst("=.*", "")).toList();
+    if (!given.contains("--s3UploadBufferSizeBytes")) {
+      options.setS3UploadBufferSizeBytes(FlinkRunSetup.S3_UPLOAD_BUFFER_BYTES);
+    }
     String input = options.getInput();
     if (input == null || input.startsWith("kinesis://") || input.startsWith("sqs://")) {
       return;
     }
-    List<String> given = Arrays.stream(args).map(a -> a.replaceFirst("=.*", "")).toList();
     DirectOptions direct = options.as(DirectOptions.class);
     if (!given.contains("--enforceImmutability")) {
       direct.setEnforceImmutability(false);

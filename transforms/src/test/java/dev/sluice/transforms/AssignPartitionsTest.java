@@ -124,6 +124,33 @@ public class AssignPartitionsTest {
     p.run();
   }
 
+  /**
+   * Rows of one day in a row: a day pattern gives each the day's folder, an hour pattern each
+   * its own hour (a per-day shortcut must not hand the first hour to the others).
+   */
+  @Test
+  public void sameDayRowsByDayAndByHour() {
+    Row h01 = event("e-1", "a", at("2024-03-09T01:15:00Z"));
+    Row h02 = event("e-2", "a", at("2024-03-09T02:15:00Z"));
+    Row h23 = event("e-3", "a", at("2024-03-09T23:15:00Z"));
+    Row next = event("e-4", "a", at("2024-03-10T00:15:00Z"));
+    PCollection<KV<String, Row>> hours =
+        assign("h={created_at:yyyy-MM-dd'T'HH}/d={created_at:yyyy-MM-dd}", h01, h02, h23, next);
+    PAssert.that(hours.apply(Keys.create()))
+        .containsInAnyOrder("h=2024-03-09T01/d=2024-03-09", "h=2024-03-09T02/d=2024-03-09",
+            "h=2024-03-09T23/d=2024-03-09", "h=2024-03-10T00/d=2024-03-10");
+    p.run();
+  }
+
+  @Test
+  public void dayPatterns() {
+    assertEquals(true, AssignPartitions.PathTemplate.dayPattern("yyyy-MM-dd"));
+    assertEquals(true, AssignPartitions.PathTemplate.dayPattern("iso_week"));
+    assertEquals(true, AssignPartitions.PathTemplate.dayPattern("yyyy'H'MM"));
+    assertEquals(false, AssignPartitions.PathTemplate.dayPattern("yyyy-MM-dd'T'HH"));
+    assertEquals(false, AssignPartitions.PathTemplate.dayPattern("mm"));
+  }
+
   /** A null value, plain or with a date pattern, becomes __null__. */
   @Test
   public void nullValue() {

@@ -10,6 +10,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -48,7 +50,15 @@ final class CopyUpsertFn extends DoFn<Row, Void> {
   private transient Connection connection;
   /** Whether this connection's staging table exists (made in a committed transaction). */
   private transient boolean staged;
-  private transient List<Row> batch;
+  /** Column positions of the table key in a row. */
+  private final int[] keyIndexes;
+
+  /**
+   * The batch, one row per table key, the last one given: what row-by-row upserts would leave.
+   * One {@code INSERT ... ON CONFLICT DO UPDATE} may not touch a row twice, and a table key that
+   * is not the dedup key can repeat within a batch.
+   */
+  private transient Map<List<Object>, Row> batch;
   /** Whether a batch of this bundle met rows already in the table. */
   private transient boolean conflicts;
 
@@ -68,6 +78,13 @@ final class CopyUpsertFn extends DoFn<Row, Void> {
     this.copyDirect = "COPY " + SqlDialect.quote(table) + " (" + names + ") FROM STDIN";
     this.upsert = dialect.upsertFromStage(table, stage, columns, key);
     this.batchSize = batchSize;
+    List<String> names = new ArrayList<>(columns.keySet());
+    this.keyIndexes = key.stream().mapToInt(names::indexOf).toArray();
+    for (int i : keyIndexes) {
+      if (i < 0) {
+        throw new IllegalArgumentException("table key " + key + " is not among the columns");
+      }
+    }
   }
 
   /** A staging name per target table (tables are at most 63 characters, like the result). */
@@ -80,13 +97,18 @@ final class CopyUpsertFn extends DoFn<Row, Void> {
 
   @StartBundle
   public void start() {
-    batch = new ArrayList<>(Math.min(batchSize, 10_000));
+    batch = new LinkedHashMap<>();
     conflicts = false;
   }
 
   @ProcessElement
   public void process(@Element Row row) throws SQLException, IOException {
-    batch.add(row);
+    List<Object> key = new ArrayList<>(keyIndexes.length);
+    for (int i : keyIndexes) {
+      key.add(row.getValue(i));
+    }
+    batch.remove(key);
+    batch.put(key, row);
     if (batch.size() >= batchSize) {
       flush();
     }
@@ -106,7 +128,7 @@ final class CopyUpsertFn extends DoFn<Row, Void> {
     if (batch.isEmpty()) {
       return;
     }
-    byte[] data = copyText(batch);
+    byte[] data = copyText(batch.values());
     for (int attempt = 1; ; attempt++) {
       try {
         write(data);
@@ -187,7 +209,7 @@ final class CopyUpsertFn extends DoFn<Row, Void> {
   }
 
   /** The rows in COPY's text format: tab-separated, {@code \N} for null, backslash escapes. */
-  byte[] copyText(List<Row> rows) {
+  byte[] copyText(Collection<Row> rows) {
     StringBuilder b = new StringBuilder(rows.size() * 256);
     for (Row row : rows) {
       for (int i = 0; i < types.size(); i++) {

@@ -214,8 +214,34 @@ public final class FlinkRest {
     }
   }
 
+  /**
+   * A GET, tried again on a 5xx: while a TaskManager is lost and the job restarts, the
+   * JobManager answers some reads (checkpoint statistics, job details) with a 500 for a moment.
+   * A GET changes nothing, so asking again is safe; POSTs are never repeated.
+   */
   JsonNode get(String path) {
-    return send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).GET().build());
+    HttpRequest request =
+        HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).GET().build();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return send(request);
+      } catch (ServerError e) {
+        if (attempt >= GET_ATTEMPTS) {
+          throw e;
+        }
+        LocalFlinkCluster.sleep(250L << attempt);
+      }
+    }
+  }
+
+  /** Tries of a GET that meets 5xx answers: about 7.5 s of waiting in all. */
+  static final int GET_ATTEMPTS = 5;
+
+  /** A 5xx answer: the JobManager's trouble, maybe passing. */
+  static final class ServerError extends SluiceException {
+    ServerError(String message) {
+      super(message);
+    }
   }
 
   JsonNode post(String path, JsonNode body) {
@@ -263,6 +289,10 @@ public final class FlinkRest {
       json = text.isBlank() ? MAPPER.createObjectNode() : MAPPER.readTree(text);
     } catch (IOException e) {
       json = MAPPER.createObjectNode().put("text", text);
+    }
+    if (response.statusCode() >= 500) {
+      throw new ServerError("Flink REST " + request.method() + " " + request.uri().getPath()
+          + " answered " + response.statusCode() + ": " + errors(json));
     }
     if (response.statusCode() >= 300) {
       throw new SluiceException("Flink REST " + request.method() + " " + request.uri().getPath()

@@ -53,7 +53,7 @@ public final class FlinkRunSetup {
    * 64 MiB on any JVM with 512 MB of heap; a TaskManager writing a dozen partitions in each of
    * its slots at once would need gigabytes (it ran out of heap with 640 MB).
    */
-  static final int S3_UPLOAD_BUFFER_BYTES = 5 * 1024 * 1024;
+  public static final int S3_UPLOAD_BUFFER_BYTES = 5 * 1024 * 1024;
 
   private FlinkRunSetup() {}
 
