@@ -78,8 +78,8 @@ final class CopyUpsertFn extends DoFn<Row, Void> {
     this.copyDirect = "COPY " + SqlDialect.quote(table) + " (" + names + ") FROM STDIN";
     this.upsert = dialect.upsertFromStage(table, stage, columns, key);
     this.batchSize = batchSize;
-    List<String> names = new ArrayList<>(columns.keySet());
-    this.keyIndexes = key.stream().mapToInt(names::indexOf).toArray();
+    List<String> columnNames = new ArrayList<>(columns.keySet());
+    this.keyIndexes = key.stream().mapToInt(columnNames::indexOf).toArray();
     for (int i : keyIndexes) {
       if (i < 0) {
         throw new IllegalArgumentException("table key " + key + " is not among the columns");
