@@ -70,7 +70,8 @@ public class WriteRowsIT {
 
   private static Row row(String player, Long score, String note) {
     Schema schema = SPEC.outputSchema();
-    return Row.withSchema(schema).addValues(player, score, note).build();
+    // A feed without a dedup key carries _source_id (here made up from the player).
+    return Row.withSchema(schema).addValues(player, score, note, "s-" + player).build();
   }
 
   private void write(Database db, List<Row> rows, int batchSize) {
@@ -120,7 +121,7 @@ public class WriteRowsIT {
   public void batchesMeetingStoredRowsUpdateOnlyWhatDiffers() throws Exception {
     Database db = newDatabase();
     try (Connection c = db.connect(); Statement s = c.createStatement()) {
-      s.execute("INSERT INTO scores VALUES ('p1', 1, 'same'), ('p2', 0, 'stale')");
+      s.execute("INSERT INTO scores VALUES ('p1', 1, 'same', 's-p1'), ('p2', 0, 'stale', 's-p2')");
     }
     Map<String, String> before = table(db);
     List<Row> rows = new ArrayList<>();
@@ -143,7 +144,7 @@ public class WriteRowsIT {
   public void aKeyRepeatedWithinABatchLeavesOneRow() throws Exception {
     Database db = newDatabase();
     try (Connection c = db.connect(); Statement s = c.createStatement()) {
-      s.execute("INSERT INTO scores VALUES ('other', 0, null)");
+      s.execute("INSERT INTO scores VALUES ('other', 0, null, 's-other')");
     }
     List<Row> rows = List.of(row("p", 1L, "first"), row("p", 2L, "second"), row("q", 3L, null));
     write(db, rows, 1000);
