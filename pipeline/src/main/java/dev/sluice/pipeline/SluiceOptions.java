@@ -116,4 +116,13 @@ public interface SluiceOptions extends S3Options {
   Integer getVisibilityTimeout();
 
   void setVisibilityTimeout(Integer value);
+
+  @Description("SQS: when a message is deleted. 'store': once its row (or dead letter) is"
+      + " stored, on any runner. 'checkpoint': once it is stored and the checkpoint holding it"
+      + " has completed, so a restore loses nothing from the files either (Flink only; its"
+      + " default when checkpointing). Keep --visibilityTimeout above the checkpoint interval.")
+  @Default.String("store")
+  String getSqsDelete();
+
+  void setSqsDelete(String value);
 }

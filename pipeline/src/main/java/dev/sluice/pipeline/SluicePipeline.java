@@ -240,9 +240,15 @@ public final class SluicePipeline {
         spec = spec.withAckColumn();
         Aws sqs = Aws.forService("sqs");
         String queueUrl = input.queueUrl(sqs);
-        source = Read.from(new SqsSource(sqs, queueUrl, options.getVisibilityTimeout(),
-            new EventTimeWatermark(spec, outOfOrder, quiet, stop)));
-        acker = new SqsAcker(sqs, queueUrl);
+        SqsSource sqsSource = new SqsSource(sqs, queueUrl, options.getVisibilityTimeout(),
+            new EventTimeWatermark(spec, outOfOrder, quiet, stop));
+        if (deleteAtCheckpoints(options)) {
+          sqsSource = sqsSource.deletingAtCheckpoints();
+          acker = SqsAcker.deferredToCheckpoints(sqs, queueUrl);
+        } else {
+          acker = new SqsAcker(sqs, queueUrl);
+        }
+        source = Read.from(sqsSource);
         break;
       case FILES:
       default:
@@ -289,6 +295,30 @@ public final class SluicePipeline {
       throw new SluiceException("ledger does not balance: " + ledger.line());
     }
     return ledger;
+  }
+
+  /**
+   * {@code --sqsDelete}: "store" or "checkpoint"; the latter only on Flink, whose completed
+   * checkpoints follow every step's finished bundle (the DirectRunner finalizes a checkpoint
+   * before the rows are stored, which would delete messages whose rows are not stored yet).
+   */
+  static boolean deleteAtCheckpoints(SluiceOptions options) {
+    String mode = options.getSqsDelete();
+    if (mode == null || mode.equals("store")) {
+      return false;
+    }
+    if (!mode.equals("checkpoint")) {
+      throw new SluiceException("--sqsDelete=" + mode + ": expected store or checkpoint");
+    }
+    // By name: this module does not depend on Flink (FlinkRunner, or the submit-only runner a
+    // jar run inside a Flink cluster uses).
+    String runner = options.getRunner() == null ? "" : options.getRunner().getName();
+    if (!runner.contains("Flink")) {
+      throw new SluiceException("--sqsDelete=checkpoint needs --runner=FlinkRunner (the "
+          + runner.substring(runner.lastIndexOf('.') + 1)
+          + " would delete messages before their rows are stored)");
+    }
+    return true;
   }
 
   private static Duration duration(String text, String option) {

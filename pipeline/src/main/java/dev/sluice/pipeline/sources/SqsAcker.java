@@ -20,16 +20,30 @@ public final class SqsAcker implements Serializable {
   private static final Logger LOG = LoggerFactory.getLogger(SqsAcker.class);
   private final Aws aws;
   private final String queueUrl;
+  private final boolean deferred;
   private transient SqsClient client;
 
   public SqsAcker(Aws aws, String queueUrl) {
+    this(aws, queueUrl, false);
+  }
+
+  private SqsAcker(Aws aws, String queueUrl, boolean deferred) {
     this.aws = aws;
     this.queueUrl = queueUrl;
+    this.deferred = deferred;
+  }
+
+  /**
+   * An acker that deletes nothing: the source deletes at completed checkpoints instead (see
+   * {@link SqsSource#deletingAtCheckpoints}).
+   */
+  public static SqsAcker deferredToCheckpoints(Aws aws, String queueUrl) {
+    return new SqsAcker(aws, queueUrl, true);
   }
 
   /** Deletes the messages; returns how many deletes SQS refused. */
   public int ack(List<String> receiptHandles) {
-    if (receiptHandles.isEmpty()) {
+    if (deferred || receiptHandles.isEmpty()) {
       return 0;
     }
     if (client == null) {

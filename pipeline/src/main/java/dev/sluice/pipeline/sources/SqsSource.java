@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,14 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * absorbs the second delivery. Beam's SqsIO deletes when the source checkpoint is finalized,
  * which on the DirectRunner comes before the rows are stored.
  *
+ * <p>On a runner whose checkpoints complete only after every step has finished its bundle (Flink
+ * with {@code --finishBundleBeforeCheckpointing}), {@link #deletingAtCheckpoints} moves the
+ * delete later still: a message is deleted when the checkpoint that holds its record completes,
+ * which is after its row is stored and after every other output (a window's file pane) holds it
+ * in checkpointed state. A restore to an earlier checkpoint then finds the message undeleted, and
+ * it comes again after the visibility timeout: files lose nothing either. The DirectRunner
+ * finalizes a checkpoint before the rows are stored, so there the store step deletes.
+ *
  * <p>Stopping when drained: after the quiet period, the reader asks the queue; once it holds no
  * visible, in-flight or delayed messages (so every message read has been acknowledged), the
  * watermark moves to the end of time and the run finishes.
@@ -40,30 +49,66 @@ public final class SqsSource extends UnboundedSource<RawRecord, SqsSource.Checkp
   private final String queueUrl;
   private final int visibilityTimeoutSeconds;
   private final EventTimeWatermark watermark;
+  private final boolean deleteAtCheckpoints;
 
   public SqsSource(Aws aws, String queueUrl, int visibilityTimeoutSeconds,
       EventTimeWatermark watermark) {
+    this(aws, queueUrl, visibilityTimeoutSeconds, watermark, false);
+  }
+
+  private SqsSource(Aws aws, String queueUrl, int visibilityTimeoutSeconds,
+      EventTimeWatermark watermark, boolean deleteAtCheckpoints) {
     this.aws = aws;
     this.queueUrl = queueUrl;
     this.visibilityTimeoutSeconds = visibilityTimeoutSeconds;
     this.watermark = watermark;
+    this.deleteAtCheckpoints = deleteAtCheckpoints;
+  }
+
+  /** The same source, deleting each message when the checkpoint holding it completes. */
+  public SqsSource deletingAtCheckpoints() {
+    return new SqsSource(aws, queueUrl, visibilityTimeoutSeconds, watermark, true);
   }
 
   /**
-   * Only the watermark's state: SQS itself keeps unacknowledged messages, so nothing is
-   * acknowledged when a checkpoint is finalized.
+   * The watermark's state and, when deleting at checkpoints, the receipt handles of the messages
+   * read since the previous checkpoint: SQS itself keeps unacknowledged messages, so a restore
+   * needs no more.
    */
   public static final class Checkpoint implements UnboundedSource.CheckpointMark, Serializable {
+    private static final long serialVersionUID = 2L;
     final long maxEventTimeMillis;
     final long watermarkMillis;
+    final Aws aws;
+    final String queueUrl;
+    final List<String> receiptHandles;
 
     Checkpoint(long maxEventTimeMillis, long watermarkMillis) {
-      this.maxEventTimeMillis = maxEventTimeMillis;
-      this.watermarkMillis = watermarkMillis;
+      this(maxEventTimeMillis, watermarkMillis, null, null, List.of());
     }
 
+    Checkpoint(long maxEventTimeMillis, long watermarkMillis, Aws aws, String queueUrl,
+        List<String> receiptHandles) {
+      this.maxEventTimeMillis = maxEventTimeMillis;
+      this.watermarkMillis = watermarkMillis;
+      this.aws = aws;
+      this.queueUrl = queueUrl;
+      this.receiptHandles = receiptHandles;
+    }
+
+    /** Called once the checkpoint has completed: every record it covers is safely stored. */
     @Override
-    public void finalizeCheckpoint() {}
+    public void finalizeCheckpoint() {
+      if (receiptHandles.isEmpty()) {
+        return;
+      }
+      SqsAcker acker = new SqsAcker(aws, queueUrl);
+      try {
+        acker.ack(receiptHandles);
+      } finally {
+        acker.close();
+      }
+    }
   }
 
   @Override
@@ -96,6 +141,8 @@ public final class SqsSource extends UnboundedSource<RawRecord, SqsSource.Checkp
     private final EventTimeWatermark watermark;
     private final String queue;
     private final Deque<Message> buffer = new ArrayDeque<>();
+    /** Receipt handles read since the last checkpoint mark (when deleting at checkpoints). */
+    private List<String> unmarked = new ArrayList<>();
     private SqsClient client;
     private RawRecord current;
     private Instant currentTimestamp;
@@ -133,6 +180,9 @@ public final class SqsSource extends UnboundedSource<RawRecord, SqsSource.Checkp
       current = new RawRecord(body, "sqs:" + queue + "/" + m.messageId(), m.messageId(),
           arrival, null, m.receiptHandle());
       currentTimestamp = new Instant(arrival);
+      if (source.deleteAtCheckpoints) {
+        unmarked.add(m.receiptHandle());
+      }
       watermark.update(body, currentTimestamp);
       return true;
     }
@@ -206,7 +256,13 @@ public final class SqsSource extends UnboundedSource<RawRecord, SqsSource.Checkp
 
     @Override
     public UnboundedSource.CheckpointMark getCheckpointMark() {
-      return new Checkpoint(watermark.maxEventTimeMillis(), watermark.currentMillis());
+      if (!source.deleteAtCheckpoints) {
+        return new Checkpoint(watermark.maxEventTimeMillis(), watermark.currentMillis());
+      }
+      List<String> handles = unmarked;
+      unmarked = new ArrayList<>();
+      return new Checkpoint(watermark.maxEventTimeMillis(), watermark.currentMillis(),
+          source.aws, source.queueUrl, handles);
     }
 
     @Override

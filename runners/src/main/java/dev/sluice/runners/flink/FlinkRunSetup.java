@@ -1,6 +1,7 @@
 package dev.sluice.runners.flink;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.pipeline.SluiceException;
 import dev.sluice.pipeline.SluiceOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -30,8 +31,11 @@ import org.apache.flink.api.java.ExecutionEnvironment;
  *       stream ends (with checkpointing on, Beam otherwise keeps finished sources idling
  *       forever);
  *   <li>{@code --finishBundleBeforeCheckpointing=true}: a checkpoint holds no half-done
- *       bundle, so rows are stored (and SQS messages deleted) before the barrier passes, and a
- *       restore replays nothing that a counter already counted;
+ *       bundle, so rows are stored before the barrier passes, and a restore replays nothing
+ *       that a counter already counted;
+ *   <li>{@code --sqsDelete=checkpoint} when checkpointing: an SQS message is deleted once the
+ *       checkpoint holding its record completes (its row is stored by then), so a restore to
+ *       that checkpoint loses nothing from the window files either;
  *   <li>{@code --s3UploadBufferSizeBytes}: 5 MiB ({@link #S3_UPLOAD_BUFFER_BYTES});
  *   <li>{@code --parallelism}: the cluster's {@code parallelism.default} (Beam would use 1);
  *   <li>{@code --jobName}: {@code sluice-<spec file's folder>}, as {@code flink status} shows it;
@@ -111,6 +115,20 @@ public final class FlinkRunSetup {
     }
     if (!given.contains("--finishBundleBeforeCheckpointing")) {
       flink.setFinishBundleBeforeCheckpointing(true);
+    }
+    if (!given.contains("--sqsDelete") && flink.getCheckpointingInterval() > 0
+        && flink.getFinishBundleBeforeCheckpointing()) {
+      options.setSqsDelete("checkpoint");
+    }
+    if ("checkpoint".equals(options.getSqsDelete()) && options.getInput() != null
+        && options.getInput().startsWith("sqs://") && options.getVisibilityTimeout() != null
+        && options.getVisibilityTimeout() * 1000L < 2 * flink.getCheckpointingInterval()) {
+      // A message must stay invisible until the checkpoint after it completes, or it comes
+      // again (read twice) and its first receipt handle no longer deletes it.
+      throw new SluiceException("--visibilityTimeout=" + options.getVisibilityTimeout()
+          + " is too short for deleting SQS messages at checkpoints every "
+          + flink.getCheckpointingInterval() / 1000.0 + " s: give at least twice the interval,"
+          + " or --sqsDelete=store");
     }
     if (Boolean.TRUE.equals(options.getStopWhenDrained())
         && (flink.getShutdownSourcesAfterIdleMs() == null
