@@ -117,6 +117,14 @@ public interface SluiceOptions extends S3Options {
 
   void setVisibilityTimeout(Integer value);
 
+  @Description("Batches: how many buckets dedup groups its keys in; each is one key to the"
+      + " runner. Flink wants enough to spread over its parallelism; the DirectRunner makes a"
+      + " bundle per bucket and input part, and runs a batch with 8 unless given.")
+  @Default.Integer(256)
+  Integer getDedupBuckets();
+
+  void setDedupBuckets(Integer value);
+
   @Description("SQS: when a message is deleted. 'store': once its row (or dead letter) is"
       + " stored, on any runner. 'checkpoint': once it is stored and the checkpoint holding it"
       + " has completed, so a restore loses nothing from the files either (Flink only; its"

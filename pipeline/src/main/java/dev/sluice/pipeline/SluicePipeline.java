@@ -107,7 +107,9 @@ public final class SluicePipeline {
             .apply("ProtectPii", ProtectPii.of(spec).withProtector(protector));
 
     PCollectionTuple deduped =
-        protectedRows.apply("DropDuplicates", DropDuplicates.forFeed(spec));
+        protectedRows.apply("DropDuplicates", DropDuplicates.forFeed(spec).withBatchBuckets(
+            positive(p.getOptions().as(SluiceOptions.class).getDedupBuckets(),
+                "--dedupBuckets")));
 
     PCollection<Row> unique =
         deduped.get(DropDuplicates.UNIQUE)

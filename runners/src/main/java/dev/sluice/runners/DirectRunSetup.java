@@ -11,7 +11,8 @@ import org.apache.beam.runners.direct.DirectRunner;
  * What {@code sluice run} sets on the DirectRunner when the user did not: for every run,
  * {@code --s3UploadBufferSizeBytes} of 5 MiB (as on Flink: Beam's 64 MiB per S3 object being
  * written runs a heap dry when a bundle writes dozens of partitions); for a batch (file input),
- * {@code --enforceImmutability=false} and {@code --enforceEncodability=false}.
+ * {@code --enforceImmutability=false}, {@code --enforceEncodability=false} and
+ * {@code --dedupBuckets=8}.
  *
  * <p>Both are test aids: the first encodes every element before and after each step to catch a
  * DoFn that changes its input, the second encodes and decodes every output to catch a coder
@@ -21,6 +22,13 @@ import org.apache.beam.runners.direct.DirectRunner;
  * check back on.
  */
 final class DirectRunSetup {
+  /**
+   * Dedup buckets of a batch on the DirectRunner: it makes a bundle per bucket and input part
+   * after the dedup, and every bundle costs (watermark updates, copied state, a temp file per
+   * partition); 8 keep both cores busy with few bundles.
+   */
+  static final int DIRECT_DEDUP_BUCKETS = 8;
+
   private DirectRunSetup() {}
 
   static void apply(SluiceOptions options, String[] args) {
@@ -34,6 +42,9 @@ final class DirectRunSetup {
     String input = options.getInput();
     if (input == null || input.startsWith("kinesis://") || input.startsWith("sqs://")) {
       return;
+    }
+    if (!given.contains("--dedupBuckets")) {
+      options.setDedupBuckets(DIRECT_DEDUP_BUCKETS);
     }
     DirectOptions direct = options.as(DirectOptions.class);
     if (!given.contains("--enforceImmutability")) {

@@ -52,17 +52,19 @@ public final class DropDuplicates extends PTransform<PCollection<Row>, PCollecti
 
   private final List<String> keyColumns;
   private final Duration ttl;
+  private final int buckets;
 
-  private DropDuplicates(List<String> keyColumns, Duration ttl) {
+  private DropDuplicates(List<String> keyColumns, Duration ttl, int buckets) {
     this.keyColumns = keyColumns;
     this.ttl = ttl;
+    this.buckets = buckets;
   }
 
   public static DropDuplicates on(List<String> keyColumns) {
     if (keyColumns == null || keyColumns.isEmpty()) {
       throw new IllegalArgumentException("DropDuplicates needs at least one key column");
     }
-    return new DropDuplicates(List.copyOf(keyColumns), Duration.standardHours(24));
+    return new DropDuplicates(List.copyOf(keyColumns), Duration.standardHours(24), BUCKETS);
   }
 
   public static DropDuplicates forFeed(FeedSpec spec) {
@@ -74,7 +76,19 @@ public final class DropDuplicates extends PTransform<PCollection<Row>, PCollecti
     if (!ttl.isLongerThan(Duration.ZERO)) {
       throw new IllegalArgumentException("dedup TTL must be positive");
     }
-    return new DropDuplicates(keyColumns, ttl);
+    return new DropDuplicates(keyColumns, ttl, buckets);
+  }
+
+  /**
+   * How many buckets a batch's keys are grouped in (default {@link #BUCKETS}). Each bucket is
+   * one key to the runner: Flink wants enough to spread over its parallelism; the DirectRunner
+   * makes a bundle per bucket and input bundle, and runs best with a few.
+   */
+  public DropDuplicates withBatchBuckets(int buckets) {
+    if (buckets < 1) {
+      throw new IllegalArgumentException("dedup buckets must be at least 1");
+    }
+    return new DropDuplicates(keyColumns, ttl, buckets);
   }
 
   @Override
@@ -118,7 +132,7 @@ public final class DropDuplicates extends PTransform<PCollection<Row>, PCollecti
   private PCollectionTuple expandBatch(PCollection<Row> input, Schema schema, List<String> cols) {
     PCollection<KV<Integer, Row>> keyed =
         input
-            .apply("KeyByDedupKeyBucket", ParDo.of(new BucketFn(cols)))
+            .apply("KeyByDedupKeyBucket", ParDo.of(new BucketFn(cols, buckets)))
             .setCoder(KvCoder.of(VarIntCoder.of(), SchemaCoder.of(schema)));
     PCollectionTuple out =
         keyed.apply(
@@ -131,24 +145,26 @@ public final class DropDuplicates extends PTransform<PCollection<Row>, PCollecti
     return out;
   }
 
-  /** Buckets of a batch dedup: enough to spread over any sensible parallelism. */
-  static final int BUCKETS = 256;
+  /** Buckets of a batch dedup by default: enough to spread over any sensible parallelism. */
+  public static final int BUCKETS = 256;
 
   /** The bucket of a key: a mix of its (specified, so stable) String hash. */
-  static int bucketOf(String key) {
-    return Math.floorMod(key.hashCode() * 0x9E3779B9, BUCKETS);
+  static int bucketOf(String key, int buckets) {
+    return Math.floorMod(key.hashCode() * 0x9E3779B9, buckets);
   }
 
   static final class BucketFn extends DoFn<Row, KV<Integer, Row>> {
     private final List<String> cols;
+    private final int buckets;
 
-    BucketFn(List<String> cols) {
+    BucketFn(List<String> cols, int buckets) {
       this.cols = cols;
+      this.buckets = buckets;
     }
 
     @ProcessElement
     public void process(@Element Row row, OutputReceiver<KV<Integer, Row>> out) {
-      out.output(KV.of(bucketOf(keyOf(row, cols)), row));
+      out.output(KV.of(bucketOf(keyOf(row, cols), buckets), row));
     }
   }
 
