@@ -13,8 +13,6 @@ import dev.sluice.transforms.model.RawRecord;
 import dev.sluice.transforms.pii.Protector;
 import dev.sluice.transforms.pii.SluiceKeys;
 import dev.sluice.transforms.spec.FeedSpec;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -27,12 +25,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Create;
-import org.junit.AfterClass;
-import org.junit.BeforeClass;
+import org.junit.ClassRule;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.junit.runners.JUnit4;
@@ -44,28 +40,10 @@ import org.junit.runners.JUnit4;
  */
 @RunWith(JUnit4.class)
 public class CafeTablesIT {
-  private static final AtomicInteger DATABASES = new AtomicInteger();
-  private static EmbeddedPostgres pg;
-
-  @BeforeClass
-  public static void startPostgres() throws IOException {
-    pg = EmbeddedPostgres.builder().start();
-  }
-
-  @AfterClass
-  public static void stopPostgres() throws IOException {
-    if (pg != null) {
-      pg.close();
-    }
-  }
+  @ClassRule public static final TestPostgres PG = new TestPostgres("cafe_it");
 
   private static String newDatabase() throws SQLException {
-    String name = "cafe_it_" + DATABASES.incrementAndGet();
-    try (Connection c = DriverManager.getConnection(pg.getJdbcUrl("postgres", "postgres"));
-        Statement s = c.createStatement()) {
-      s.execute("CREATE DATABASE " + name);
-    }
-    return pg.getJdbcUrl("postgres", name);
+    return PG.newDatabase();
   }
 
   private static List<String> column(String url, String sql) throws SQLException {

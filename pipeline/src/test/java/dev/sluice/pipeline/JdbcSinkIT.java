@@ -13,7 +13,6 @@ import static org.junit.Assert.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.transforms.pii.SluiceKeys;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -35,10 +34,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.junit.AfterClass;
-import org.junit.BeforeClass;
+import org.junit.ClassRule;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -52,36 +49,17 @@ import org.junit.runners.JUnit4;
  */
 @RunWith(JUnit4.class)
 public class JdbcSinkIT {
+  @ClassRule public static final TestPostgres PG = new TestPostgres("sluice_it");
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final AtomicInteger DATABASES = new AtomicInteger();
   /** An event of the shipped file, and its created_at as the file states it. */
   private static final String CHOSEN_UUID = "b8a1abcd-1a69-16c7-4da4-f9fc3c6da5d7";
   private static final long CHOSEN_CREATED_AT = 1710125535L;
 
-  private static EmbeddedPostgres pg;
 
   @Rule public final TemporaryFolder tmp = new TemporaryFolder();
 
-  @BeforeClass
-  public static void startPostgres() throws IOException {
-    pg = EmbeddedPostgres.builder().start();
-  }
-
-  @AfterClass
-  public static void stopPostgres() throws IOException {
-    if (pg != null) {
-      pg.close();
-    }
-  }
-
-  /** A fresh database; returns its JDBC URL. */
   private static String newDatabase() throws SQLException {
-    String name = "sluice_it_" + DATABASES.incrementAndGet();
-    try (Connection c = DriverManager.getConnection(pg.getJdbcUrl("postgres", "postgres"));
-        Statement s = c.createStatement()) {
-      s.execute("CREATE DATABASE " + name);
-    }
-    return pg.getJdbcUrl("postgres", name);
+    return PG.newDatabase();
   }
 
   private SluiceOptions options(String jdbcUrl) throws IOException {

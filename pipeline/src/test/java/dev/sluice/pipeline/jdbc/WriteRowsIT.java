@@ -4,11 +4,9 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertTrue;
 
+import dev.sluice.pipeline.TestPostgres;
 import dev.sluice.transforms.spec.FeedSpec;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -16,13 +14,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.values.Row;
-import org.junit.AfterClass;
-import org.junit.BeforeClass;
+import org.junit.ClassRule;
 import org.junit.Rule;
 import org.junit.Test;
 
@@ -31,7 +27,7 @@ import org.junit.Test;
  * batches that meet rows already there, and a table key repeated within one batch.
  */
 public class WriteRowsIT {
-  private static final AtomicInteger DATABASES = new AtomicInteger();
+  @ClassRule public static final TestPostgres PG = new TestPostgres("write_rows");
   private static final FeedSpec SPEC = FeedSpec.parse("""
       {"name": "scores", "format": {"type": "json"},
        "fields": [
@@ -41,29 +37,10 @@ public class WriteRowsIT {
        "table": {"name": "scores", "key": ["player"]}}
       """, "test spec");
 
-  private static EmbeddedPostgres pg;
-
   @Rule public final transient TestPipeline p = TestPipeline.create();
 
-  @BeforeClass
-  public static void startPostgres() throws IOException {
-    pg = EmbeddedPostgres.builder().start();
-  }
-
-  @AfterClass
-  public static void stopPostgres() throws IOException {
-    if (pg != null) {
-      pg.close();
-    }
-  }
-
   private static Database newDatabase() throws SQLException {
-    String name = "write_rows_" + DATABASES.incrementAndGet();
-    try (Connection c = DriverManager.getConnection(pg.getJdbcUrl("postgres", "postgres"));
-        Statement s = c.createStatement()) {
-      s.execute("CREATE DATABASE " + name);
-    }
-    Database db = Database.of(pg.getJdbcUrl("postgres", name), null);
+    Database db = Database.of(PG.newDatabase(), null);
     Tables.ensure(db, new PostgresDialect(), SPEC);
     return db;
   }
