@@ -8,7 +8,6 @@ import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sluice.runners.sandbox.Kinesalite;
 import dev.sluice.runners.sandbox.LocalServices;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.ByteArrayOutputStream;
@@ -34,10 +33,10 @@ import java.util.zip.GZIPInputStream;
 import org.jclouds.blobstore.BlobStore;
 import org.jclouds.blobstore.domain.StorageMetadata;
 import org.jclouds.blobstore.options.ListContainerOptions;
-import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.ClassRule;
 import org.junit.Test;
+import org.junit.rules.RuleChain;
 import org.junit.rules.TemporaryFolder;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -51,58 +50,28 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * partitions with duplicates spread across shards.
  */
 public class StreamsIT {
-  @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();
+  public static final TemporaryFolder TMP = new TemporaryFolder();
+  public static final StandIns STAND_INS = new StandIns(TMP);
+  @ClassRule public static final RuleChain CHAIN = RuleChain.outerRule(TMP).around(STAND_INS);
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static LocalServices.S3 s3;
   private static LocalServices.Sqs sqs;
-  private static Kinesalite kinesis;
   private static EmbeddedPostgres pg;
   private static Path keys;
   private static Map<String, String> env;
 
   @BeforeClass
-  public static void startStandIns() throws Exception {
-    try {
-      s3 = LocalServices.S3.start(null, LocalServices.freePort());
-      s3.context().getBlobStore().createContainerInLocation(null, "lake");
-      sqs = LocalServices.Sqs.start(LocalServices.freePort());
-      kinesis = Kinesalite.start(Cli.ROOT.resolve(".sluice/tools/kinesalite"),
-          LocalServices.freePort(), TMP.getRoot().toPath().resolve("kinesalite.log"));
-      pg = EmbeddedPostgres.builder().start();
-    } catch (RuntimeException e) {
-      stopStandIns();
-      throw e;
-    }
+  public static void makeKeys() throws Exception {
+    s3 = STAND_INS.s3();
+    sqs = STAND_INS.sqs();
+    pg = STAND_INS.pg();
+    env = STAND_INS.env();
     keys = TMP.getRoot().toPath().resolve("keys.json");
     assertEquals(0, Cli.run("keys", "new", "--out=" + keys).exit);
-    env = new HashMap<>();
-    env.put("AWS_REGION", "us-east-1");
-    env.put("AWS_ACCESS_KEY_ID", LocalServices.ACCESS_KEY);
-    env.put("AWS_SECRET_ACCESS_KEY", LocalServices.SECRET_KEY);
-    env.put("AWS_ENDPOINT_URL_S3", s3.endpoint());
-    env.put("AWS_ENDPOINT_URL_SQS", sqs.endpoint());
-    env.put("AWS_ENDPOINT_URL_KINESIS", kinesis.endpoint());
-  }
-
-  @AfterClass
-  public static void stopStandIns() throws Exception {
-    for (AutoCloseable c : new AutoCloseable[] {kinesis, sqs, s3, pg}) {
-      if (c != null) {
-        try {
-          c.close();
-        } catch (Exception e) {
-          // keep closing
-        }
-      }
-    }
   }
 
   private static String jdbc(String db) throws Exception {
-    try (Connection c = pg.getPostgresDatabase().getConnection();
-        Statement s = c.createStatement()) {
-      s.execute("CREATE DATABASE " + db);
-    }
-    return pg.getJdbcUrl("postgres", db);
+    return STAND_INS.database(db);
   }
 
   private static long count(String db, String sql) throws Exception {

@@ -8,6 +8,7 @@ import static org.junit.Assert.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.runners.sandbox.EventGenerator;
+import dev.sluice.runners.StandIns;
 import dev.sluice.runners.sandbox.Kinesalite;
 import dev.sluice.runners.sandbox.LocalServices;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -37,6 +38,7 @@ import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.ClassRule;
 import org.junit.Test;
+import org.junit.rules.RuleChain;
 import org.junit.rules.TemporaryFolder;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -59,7 +61,9 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
  * stopped with a savepoint and resumed from it loses and repeats nothing either.
  */
 public class FlinkStreamsIT {
-  @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();
+  public static final TemporaryFolder TMP = new TemporaryFolder();
+  public static final StandIns STAND_INS = new StandIns(TMP);
+  @ClassRule public static final RuleChain CHAIN = RuleChain.outerRule(TMP).around(STAND_INS);
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final int KILLS = 3;
   private static LocalServices.S3 s3;
@@ -71,44 +75,23 @@ public class FlinkStreamsIT {
   private static Map<String, String> env;
 
   @BeforeClass
-  public static void startAll() throws Exception {
-    try {
-      s3 = LocalServices.S3.start(null, LocalServices.freePort());
-      s3.context().getBlobStore().createContainerInLocation(null, "lake");
-      sqs = LocalServices.Sqs.start(LocalServices.freePort());
-      kinesis = Kinesalite.start(Sluice.ROOT.resolve(".sluice/tools/kinesalite"),
-          LocalServices.freePort(), TMP.getRoot().toPath().resolve("kinesalite.log"));
-      pg = EmbeddedPostgres.builder().start();
-      env = new HashMap<>();
-      env.put("AWS_REGION", "us-east-1");
-      env.put("AWS_ACCESS_KEY_ID", LocalServices.ACCESS_KEY);
-      env.put("AWS_SECRET_ACCESS_KEY", LocalServices.SECRET_KEY);
-      env.put("AWS_ENDPOINT_URL_S3", s3.endpoint());
-      env.put("AWS_ENDPOINT_URL_SQS", sqs.endpoint());
-      env.put("AWS_ENDPOINT_URL_KINESIS", kinesis.endpoint());
-      keys = TMP.getRoot().toPath().resolve("keys.json");
-      Sluice k = Sluice.run(env, "keys", "new", "--out=" + keys);
-      assertEquals(k.toString(), 0, k.exit);
-      cluster = TestCluster.start("FlinkStreamsIT", 2, 2, env);
-    } catch (Exception | AssertionError e) {
-      stopAll();
-      throw e;
-    }
+  public static void startCluster() throws Exception {
+    s3 = STAND_INS.s3();
+    sqs = STAND_INS.sqs();
+    kinesis = STAND_INS.kinesis();
+    pg = STAND_INS.pg();
+    env = STAND_INS.env();
+    keys = TMP.getRoot().toPath().resolve("keys.json");
+    Sluice k = Sluice.run(env, "keys", "new", "--out=" + keys);
+    assertEquals(k.toString(), 0, k.exit);
+    cluster = TestCluster.start("FlinkStreamsIT", 2, 2, env);
   }
 
+  /** Before the stand-ins stop (they are a class rule around this). */
   @AfterClass
-  public static void stopAll() {
+  public static void stopCluster() {
     if (cluster != null) {
       cluster.close();
-    }
-    for (AutoCloseable c : new AutoCloseable[] {kinesis, sqs, s3, pg}) {
-      if (c != null) {
-        try {
-          c.close();
-        } catch (Exception e) {
-          // keep closing
-        }
-      }
     }
   }
 
@@ -579,11 +562,7 @@ public class FlinkStreamsIT {
   }
 
   private static String database(String name) throws Exception {
-    try (Connection c = pg.getPostgresDatabase().getConnection();
-        Statement s = c.createStatement()) {
-      s.execute("CREATE DATABASE " + name);
-    }
-    return pg.getJdbcUrl("postgres", name);
+    return STAND_INS.database(name);
   }
 
   private static long count(String db, String sql) throws Exception {

@@ -1,0 +1,94 @@
+package dev.sluice.runners;
+
+import dev.sluice.runners.sandbox.Kinesalite;
+import dev.sluice.runners.sandbox.LocalServices;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.rules.ExternalResource;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * The stream tests' stand-ins for a test class ({@code @ClassRule}, inside its temporary
+ * folder): S3Proxy with a bucket {@code lake}, ElasticMQ, kinesalite (installed from npm on
+ * first use) and an embedded Postgres, on free ports; all stopped after the class, also when it
+ * fails, and whatever started when one of them fails to start.
+ */
+public final class StandIns extends ExternalResource {
+  private final TemporaryFolder tmp;
+  private LocalServices.S3 s3;
+  private LocalServices.Sqs sqs;
+  private Kinesalite kinesis;
+  private EmbeddedPostgres pg;
+  private final Map<String, String> env = new HashMap<>();
+
+  public StandIns(TemporaryFolder tmp) {
+    this.tmp = tmp;
+  }
+
+  @Override
+  protected void before() throws Exception {
+    try {
+      s3 = LocalServices.S3.start(null, LocalServices.freePort());
+      s3.context().getBlobStore().createContainerInLocation(null, "lake");
+      sqs = LocalServices.Sqs.start(LocalServices.freePort());
+      kinesis = Kinesalite.start(Cli.ROOT.resolve(".sluice/tools/kinesalite"),
+          LocalServices.freePort(), tmp.getRoot().toPath().resolve("kinesalite.log"));
+      pg = EmbeddedPostgres.builder().start();
+    } catch (Exception | Error e) {
+      after();
+      throw e;
+    }
+    env.put("AWS_REGION", "us-east-1");
+    env.put("AWS_ACCESS_KEY_ID", LocalServices.ACCESS_KEY);
+    env.put("AWS_SECRET_ACCESS_KEY", LocalServices.SECRET_KEY);
+    env.put("AWS_ENDPOINT_URL_S3", s3.endpoint());
+    env.put("AWS_ENDPOINT_URL_SQS", sqs.endpoint());
+    env.put("AWS_ENDPOINT_URL_KINESIS", kinesis.endpoint());
+  }
+
+  @Override
+  protected void after() {
+    for (AutoCloseable c : new AutoCloseable[] {kinesis, sqs, s3, pg}) {
+      if (c != null) {
+        try {
+          c.close();
+        } catch (Exception e) {
+          // keep closing the others
+        }
+      }
+    }
+  }
+
+  /** The environment that points {@code bin/sluice} at the stand-ins (AWS's variables). */
+  public Map<String, String> env() {
+    return env;
+  }
+
+  public LocalServices.S3 s3() {
+    return s3;
+  }
+
+  public LocalServices.Sqs sqs() {
+    return sqs;
+  }
+
+  public Kinesalite kinesis() {
+    return kinesis;
+  }
+
+  public EmbeddedPostgres pg() {
+    return pg;
+  }
+
+  /** Creates database {@code name}; its JDBC URL. */
+  public String database(String name) throws Exception {
+    try (Connection c = pg.getPostgresDatabase().getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE " + name);
+    }
+    return pg.getJdbcUrl("postgres", name);
+  }
+}
