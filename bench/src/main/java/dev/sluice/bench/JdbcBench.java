@@ -1,6 +1,7 @@
 package dev.sluice.bench;
 
 import dev.sluice.pipeline.Feeds;
+import dev.sluice.pipeline.jdbc.CopyText;
 import dev.sluice.pipeline.jdbc.Database;
 import dev.sluice.pipeline.jdbc.PostgresDialect;
 import dev.sluice.pipeline.jdbc.SqlDialect;
@@ -17,7 +18,6 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -34,7 +34,6 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.Row;
-import org.joda.time.ReadableInstant;
 import org.postgresql.PGConnection;
 
 /**
@@ -145,7 +144,7 @@ public final class JdbcBench {
         if (i > 0) {
           b.append('\t');
         }
-        text(b, types.get(i), row.getValue(i));
+        CopyText.append(b, types.get(i), row.getValue(i));
       }
       b.append('\n');
       if (b.length() > (1 << 20)) {
@@ -165,28 +164,6 @@ public final class JdbcBench {
       long t0 = System.nanoTime();
       c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql, new SequenceInputStream(parts));
       return n / ((System.nanoTime() - t0) / 1e9);
-    }
-  }
-
-  private static void text(StringBuilder b, FieldType t, Object v) {
-    if (v == null) {
-      b.append("\\N");
-    } else if (t == FieldType.TIMESTAMP) {
-      b.append(java.time.Instant.ofEpochMilli(((ReadableInstant) v).getMillis()));
-    } else if (t == FieldType.DECIMAL) {
-      b.append(((BigDecimal) v).toPlainString());
-    } else if (t == FieldType.BOOLEAN) {
-      b.append(((Boolean) v) ? 't' : 'f');
-    } else {
-      String s = v.toString();
-      for (int i = 0; i < s.length(); i++) {
-        char c = s.charAt(i);
-        if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
-          b.append('\\').append(c == '\\' ? '\\' : c == '\t' ? 't' : c == '\n' ? 'n' : 'r');
-        } else {
-          b.append(c);
-        }
-      }
     }
   }
 

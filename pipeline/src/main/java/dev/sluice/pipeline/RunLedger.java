@@ -8,6 +8,7 @@ import java.util.TreeMap;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.MetricQueryResults;
 import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricResults;
 import org.apache.beam.sdk.metrics.MetricsFilter;
 
 /**
@@ -40,7 +41,12 @@ public final class RunLedger {
   }
 
   public static RunLedger from(String feed, PipelineResult result) {
-    MetricQueryResults metrics = result.metrics().queryMetrics(MetricsFilter.builder().build());
+    return from(feed, result.metrics());
+  }
+
+  /** The ledger in a run's counters, wherever they came from (a result, a cluster's job). */
+  public static RunLedger from(String feed, MetricResults results) {
+    MetricQueryResults metrics = results.queryMetrics(MetricsFilter.builder().build());
     long read = 0;
     long written = 0;
     long duplicates = 0;

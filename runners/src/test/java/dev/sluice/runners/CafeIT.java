@@ -28,7 +28,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -42,10 +41,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
-import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.ClassRule;
 import org.junit.Test;
+import org.junit.rules.RuleChain;
 import org.junit.rules.TemporaryFolder;
 
 /**
@@ -54,7 +53,9 @@ import org.junit.rules.TemporaryFolder;
  * worked out here by hand or by a small reference reading of the files, never by Sluice.
  */
 public class CafeIT {
-  @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();
+  public static final TemporaryFolder TMP = new TemporaryFolder();
+  public static final StandIns STAND_INS = StandIns.forBatches(TMP);
+  @ClassRule public static final RuleChain CHAIN = RuleChain.outerRule(TMP).around(STAND_INS);
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final String BUCKET = "cafe";
   private static LocalServices.S3 s3;
@@ -99,44 +100,18 @@ public class CafeIT {
       "5555555555554444");
 
   @BeforeClass
-  public static void start() throws Exception {
-    try {
-      s3 = LocalServices.S3.start(null, LocalServices.freePort());
-      s3.context().getBlobStore().createContainerInLocation(null, BUCKET);
-      lake = new S3Objects(s3.context().getBlobStore(), BUCKET);
-      pg = EmbeddedPostgres.builder().start();
-    } catch (RuntimeException e) {
-      stop();
-      throw e;
-    }
+  public static void makeBucketAndKeys() throws Exception {
+    s3 = STAND_INS.s3();
+    pg = STAND_INS.pg();
+    env = STAND_INS.env();
+    s3.context().getBlobStore().createContainerInLocation(null, BUCKET);
+    lake = new S3Objects(s3.context().getBlobStore(), BUCKET);
     keys = TMP.getRoot().toPath().resolve("keys.json");
     assertEquals(0, Cli.run("keys", "new", "--out=" + keys).exit);
-    env = new HashMap<>();
-    env.put("AWS_REGION", "us-east-1");
-    env.put("AWS_ACCESS_KEY_ID", LocalServices.ACCESS_KEY);
-    env.put("AWS_SECRET_ACCESS_KEY", LocalServices.SECRET_KEY);
-    env.put("AWS_ENDPOINT_URL_S3", s3.endpoint());
-  }
-
-  @AfterClass
-  public static void stop() throws Exception {
-    for (AutoCloseable c : new AutoCloseable[] {s3, pg}) {
-      if (c != null) {
-        try {
-          c.close();
-        } catch (Exception e) {
-          // keep closing
-        }
-      }
-    }
   }
 
   private static String database(String name) throws Exception {
-    try (Connection c = pg.getPostgresDatabase().getConnection();
-        Statement s = c.createStatement()) {
-      s.execute("CREATE DATABASE " + name);
-    }
-    return pg.getJdbcUrl("postgres", name);
+    return STAND_INS.database(name);
   }
 
   /** Each row of a query as its columns' text joined by " | ". */

@@ -11,21 +11,33 @@ import org.junit.rules.ExternalResource;
 import org.junit.rules.TemporaryFolder;
 
 /**
- * The stream tests' stand-ins for a test class ({@code @ClassRule}, inside its temporary
- * folder): S3Proxy with a bucket {@code lake}, ElasticMQ, kinesalite (installed from npm on
- * first use) and an embedded Postgres, on free ports; all stopped after the class, also when it
+ * Stand-ins for a test class ({@code @ClassRule}, inside its temporary folder): S3Proxy with a
+ * bucket {@code lake} and an embedded Postgres, and for streams also ElasticMQ and kinesalite
+ * (installed from npm on first use), on free ports; all stopped after the class, also when it
  * fails, and whatever started when one of them fails to start.
  */
 public final class StandIns extends ExternalResource {
   private final TemporaryFolder tmp;
+  private final boolean streams;
   private LocalServices.S3 s3;
   private LocalServices.Sqs sqs;
   private Kinesalite kinesis;
   private EmbeddedPostgres pg;
   private final Map<String, String> env = new HashMap<>();
 
-  public StandIns(TemporaryFolder tmp) {
+  private StandIns(TemporaryFolder tmp, boolean streams) {
     this.tmp = tmp;
+    this.streams = streams;
+  }
+
+  /** S3, SQS, Kinesis and Postgres. */
+  public static StandIns forStreams(TemporaryFolder tmp) {
+    return new StandIns(tmp, true);
+  }
+
+  /** S3 and Postgres. */
+  public static StandIns forBatches(TemporaryFolder tmp) {
+    return new StandIns(tmp, false);
   }
 
   @Override
@@ -33,10 +45,12 @@ public final class StandIns extends ExternalResource {
     try {
       s3 = LocalServices.S3.start(null, LocalServices.freePort());
       s3.context().getBlobStore().createContainerInLocation(null, "lake");
-      sqs = LocalServices.Sqs.start(LocalServices.freePort());
-      kinesis = Kinesalite.start(Cli.ROOT.resolve(".sluice/tools/kinesalite"),
-          LocalServices.freePort(), tmp.getRoot().toPath().resolve("kinesalite.log"));
       pg = EmbeddedPostgres.builder().start();
+      if (streams) {
+        sqs = LocalServices.Sqs.start(LocalServices.freePort());
+        kinesis = Kinesalite.start(Cli.ROOT.resolve(".sluice/tools/kinesalite"),
+            LocalServices.freePort(), tmp.getRoot().toPath().resolve("kinesalite.log"));
+      }
     } catch (Exception | Error e) {
       after();
       throw e;
@@ -45,8 +59,10 @@ public final class StandIns extends ExternalResource {
     env.put("AWS_ACCESS_KEY_ID", LocalServices.ACCESS_KEY);
     env.put("AWS_SECRET_ACCESS_KEY", LocalServices.SECRET_KEY);
     env.put("AWS_ENDPOINT_URL_S3", s3.endpoint());
-    env.put("AWS_ENDPOINT_URL_SQS", sqs.endpoint());
-    env.put("AWS_ENDPOINT_URL_KINESIS", kinesis.endpoint());
+    if (streams) {
+      env.put("AWS_ENDPOINT_URL_SQS", sqs.endpoint());
+      env.put("AWS_ENDPOINT_URL_KINESIS", kinesis.endpoint());
+    }
   }
 
   @Override

@@ -51,7 +51,7 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  */
 public class StreamsIT {
   public static final TemporaryFolder TMP = new TemporaryFolder();
-  public static final StandIns STAND_INS = new StandIns(TMP);
+  public static final StandIns STAND_INS = StandIns.forStreams(TMP);
   @ClassRule public static final RuleChain CHAIN = RuleChain.outerRule(TMP).around(STAND_INS);
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static LocalServices.S3 s3;

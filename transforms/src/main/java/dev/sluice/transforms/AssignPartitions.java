@@ -102,6 +102,8 @@ public final class AssignPartitions
     private final List<String> literals = new ArrayList<>();
     private final List<String> columns = new ArrayList<>();
     private final List<String> patterns = new ArrayList<>();
+    /** Per placeholder, whether its pattern shows nothing finer than a day (worked out once). */
+    private final boolean[] byDay;
     private transient Map<String, DateTimeFormatter> formatters;
     /** Per placeholder, the last day rendered and its text: rows mostly come day by day. */
     private transient long[] lastDay;
@@ -117,6 +119,10 @@ public final class AssignPartitions
         last = m.end();
       }
       literals.add(template.substring(last));
+      byDay = new boolean[patterns.size()];
+      for (int i = 0; i < byDay.length; i++) {
+        byDay[i] = patterns.get(i) != null && dayPattern(patterns.get(i));
+      }
     }
 
     public List<String> columns() {
@@ -140,7 +146,7 @@ public final class AssignPartitions
     private String cachedValue(int i, Object v) {
       String pattern = patterns.get(i);
       long day;
-      if (pattern == null || !dayPattern(pattern)) {
+      if (!byDay[i]) {
         return value(v, pattern);
       } else if (v instanceof ReadableInstant) {
         day = Math.floorDiv(((ReadableInstant) v).getMillis(), 86_400_000L);

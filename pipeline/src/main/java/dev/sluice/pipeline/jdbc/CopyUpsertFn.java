@@ -3,12 +3,10 @@ package dev.sluice.pipeline.jdbc;
 import dev.sluice.transforms.spec.FieldType;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -16,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.Row;
-import org.joda.time.ReadableInstant;
 import org.postgresql.PGConnection;
 
 /**
@@ -107,7 +104,6 @@ final class CopyUpsertFn extends DoFn<Row, Void> {
     for (int i : keyIndexes) {
       key.add(row.getValue(i));
     }
-    batch.remove(key);
     batch.put(key, row);
     if (batch.size() >= batchSize) {
       flush();
@@ -216,63 +212,10 @@ final class CopyUpsertFn extends DoFn<Row, Void> {
         if (i > 0) {
           b.append('\t');
         }
-        appendValue(b, types.get(i), row.getValue(i));
+        CopyText.append(b, types.get(i), row.getValue(i));
       }
       b.append('\n');
     }
     return b.toString().getBytes(StandardCharsets.UTF_8);
-  }
-
-  static void appendValue(StringBuilder b, FieldType type, Object v) {
-    if (v == null) {
-      b.append("\\N");
-      return;
-    }
-    switch (type) {
-      case INT:
-      case LONG:
-      case DOUBLE:
-        b.append(v);
-        break;
-      case DECIMAL:
-        b.append(((BigDecimal) v).toPlainString());
-        break;
-      case BOOLEAN:
-        b.append(((Boolean) v) ? 't' : 'f');
-        break;
-      case DATE:
-        b.append(v);
-        break;
-      case TIMESTAMP:
-        b.append(Instant.ofEpochMilli(((ReadableInstant) v).getMillis()));
-        break;
-      case STRING:
-      case JSON:
-      default:
-        escape(b, (String) v);
-        break;
-    }
-  }
-
-  private static void escape(StringBuilder b, String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '\\':
-          b.append("\\\\");
-          break;
-        case '\t':
-          b.append("\\t");
-          break;
-        case '\n':
-          b.append("\\n");
-          break;
-        case '\r':
-          b.append("\\r");
-          break;
-        default:
-          b.append(c);
-      }
-    }
   }
 }

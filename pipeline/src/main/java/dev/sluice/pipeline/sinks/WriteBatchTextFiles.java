@@ -37,6 +37,7 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.util.MimeTypes;
 import org.apache.beam.sdk.values.KV;
@@ -127,6 +128,12 @@ final class WriteBatchTextFiles<T>
             Combine.globally(Count.<KV<String, String>>combineFn()).withoutDefaults())
         .apply("DeleteTempFiles", ParDo.of(new DeleteTempFn(temp)));
     return files;
+  }
+
+  /** Whether {@code input} is a batch this writer takes: bounded, in the global window. */
+  static boolean takes(PCollection<?> input) {
+    return input.isBounded() == PCollection.IsBounded.BOUNDED
+        && input.getWindowingStrategy().getWindowFn() instanceof GlobalWindows;
   }
 
   /** {@code <output>/.temp-sluice-<uuid>}: fixed when the graph is built, shared by workers. */

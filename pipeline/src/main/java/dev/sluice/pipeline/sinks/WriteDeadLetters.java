@@ -10,7 +10,6 @@ import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.transforms.Contextful;
 import org.apache.beam.sdk.transforms.PTransform;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 
@@ -44,8 +43,7 @@ public final class WriteDeadLetters
   public PCollection<KV<String, String>> expand(PCollection<DeadLetter> input) {
     String namePrefix = prefix;
     String dir = output.endsWith("/") ? output + FOLDER : output + "/" + FOLDER;
-    if (input.isBounded() == PCollection.IsBounded.BOUNDED
-        && input.getWindowingStrategy().getWindowFn() instanceof GlobalWindows) {
+    if (WriteBatchTextFiles.takes(input)) {
       // A batch: written where they are, without a shuffle (see WriteBatchTextFiles).
       return input.apply("WriteDeadLetterFiles",
           WriteBatchTextFiles.lines(dir, DeadLetter::stage, WriteDeadLetters::toJson,

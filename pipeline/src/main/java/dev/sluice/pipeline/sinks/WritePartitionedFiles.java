@@ -10,7 +10,6 @@ import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.io.parquet.ParquetIO;
 import org.apache.beam.sdk.transforms.Contextful;
 import org.apache.beam.sdk.transforms.PTransform;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
@@ -96,8 +95,7 @@ public final class WritePartitionedFiles
     boolean csv = FileFormat.suffix(format).equals(".csv");
     String suffix = FileFormat.suffix(format);
     String namePrefix = prefix;
-    if (input.isBounded() == PCollection.IsBounded.BOUNDED
-        && input.getWindowingStrategy().getWindowFn() instanceof GlobalWindows) {
+    if (WriteBatchTextFiles.takes(input)) {
       // A batch: rows are written where they are, without a shuffle (see WriteBatchTextFiles).
       return input.apply("WriteFiles",
           WriteBatchTextFiles.rows(output, enc, namePrefix, suffix, csv, compression, numShards));

@@ -17,7 +17,6 @@ import org.apache.beam.sdk.coders.AtomicCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.io.Compression;
-import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
@@ -78,44 +77,14 @@ public final class ReadFiles extends PTransform<PBegin, PCollection<RawRecord>> 
 
   @Override
   public PCollection<RawRecord> expand(PBegin input) {
-    if (!splitter.cutsAtAnyNewline()) {
-      return input
-          .apply("MatchFiles", FileIO.match().filepattern(glob)
-              .withEmptyMatchTreatment(EmptyMatchTreatment.DISALLOW))
-          .apply("OpenFiles", FileIO.readMatches().withCompression(Compression.AUTO))
-          .apply("SplitRecords", ParDo.of(new SplitFn(splitter)))
-          .setCoder(RawRecord.RawRecordCoder.of());
-    }
     return input
         .apply("Glob", Create.of(glob))
-        .apply("MatchAndCutFiles", ParDo.of(new PlanPartsFn(targetParts, minPartBytes)))
+        .apply("MatchAndCutFiles", ParDo.of(
+            new PlanPartsFn(splitter.cutsAtAnyNewline(), targetParts, minPartBytes)))
         .setCoder(FilePart.FilePartCoder.INSTANCE)
         .apply("SpreadParts", Reshuffle.viaRandomKey())
         .apply("SplitRecords", ParDo.of(new SplitPartFn(splitter)))
         .setCoder(RawRecord.RawRecordCoder.of());
-  }
-
-  static final class SplitFn extends DoFn<FileIO.ReadableFile, RawRecord> {
-    private final RecordSplitter splitter;
-
-    SplitFn(RecordSplitter splitter) {
-      this.splitter = splitter;
-    }
-
-    @ProcessElement
-    public void process(@Element FileIO.ReadableFile file, OutputReceiver<RawRecord> out)
-        throws IOException {
-      String name = file.getMetadata().resourceId().toString();
-      long arrival = System.currentTimeMillis();
-      try (InputStream in = Channels.newInputStream(file.open())) {
-        splitter.split(
-            in,
-            (payload, line, header) -> {
-              String origin = name + ":" + line;
-              out.output(new RawRecord(payload, origin, origin, arrival, header));
-            });
-      }
-    }
   }
 
   /** A byte range of a file that starts at a line start, or a whole (maybe compressed) file. */
@@ -171,10 +140,13 @@ public final class ReadFiles extends PTransform<PBegin, PCollection<RawRecord>> 
    * each cut, counting newlines on the way for each part's first line.
    */
   static final class PlanPartsFn extends DoFn<String, FilePart> {
+    /** False for formats whose records may span newlines (CSV): every file is read whole. */
+    private final boolean cut;
     private final int targetParts;
     private final long minPartBytes;
 
-    PlanPartsFn(int targetParts, long minPartBytes) {
+    PlanPartsFn(boolean cut, int targetParts, long minPartBytes) {
+      this.cut = cut;
       this.targetParts = targetParts;
       this.minPartBytes = minPartBytes;
     }
@@ -198,7 +170,7 @@ public final class ReadFiles extends PTransform<PBegin, PCollection<RawRecord>> 
         String name = m.resourceId().toString();
         boolean plain =
             Compression.detect(m.resourceId().getFilename()) == Compression.UNCOMPRESSED;
-        if (!plain || m.sizeBytes() < 2 * part) {
+        if (!cut || !plain || m.sizeBytes() < 2 * part) {
           out.output(FilePart.whole(name));
           continue;
         }

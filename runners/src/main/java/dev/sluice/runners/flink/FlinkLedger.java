@@ -8,14 +8,12 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
 import org.apache.beam.runners.flink.metrics.FlinkMetricContainer;
-import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.MetricResults;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.client.deployment.StandaloneClusterId;
 import org.apache.flink.client.program.rest.RestClusterClient;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
-import org.joda.time.Duration;
 
 /**
  * A job's ledger read from the cluster: the Beam counters travel as one Flink accumulator
@@ -49,40 +47,6 @@ final class FlinkLedger {
     MetricResults metrics = MetricsContainerStepMap.asAttemptedOnlyMetricResults(
         m instanceof MetricsContainerStepMap ? (MetricsContainerStepMap) m
             : new MetricsContainerStepMap());
-    return new Result(RunLedger.from(feed, new Counters(metrics)), job.path("state").asText());
-  }
-
-  /** Only the counters of a job that someone else submitted. */
-  private static final class Counters implements PipelineResult {
-    private final MetricResults metrics;
-
-    Counters(MetricResults metrics) {
-      this.metrics = metrics;
-    }
-
-    @Override
-    public State getState() {
-      return State.UNKNOWN;
-    }
-
-    @Override
-    public State cancel() {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public State waitUntilFinish(Duration duration) {
-      return State.UNKNOWN;
-    }
-
-    @Override
-    public State waitUntilFinish() {
-      return State.UNKNOWN;
-    }
-
-    @Override
-    public MetricResults metrics() {
-      return metrics;
-    }
+    return new Result(RunLedger.from(feed, metrics), job.path("state").asText());
   }
 }

@@ -1,5 +1,7 @@
 package dev.sluice.runners.flink;
 
+import static dev.sluice.runners.sandbox.LocalServices.freePort;
+
 import dev.sluice.pipeline.SluiceException;
 import java.io.File;
 import java.io.IOException;
@@ -671,14 +673,6 @@ public final class LocalFlinkCluster {
       return true;
     } catch (IOException e) {
       return false;
-    }
-  }
-
-  static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new SluiceException("no free port: " + e.getMessage());
     }
   }
 }

@@ -12,6 +12,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.pipeline.SluiceException;
+import dev.sluice.runners.Cli;
+import dev.sluice.runners.StandIns;
 import dev.sluice.runners.sandbox.LocalServices;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.ByteArrayOutputStream;
@@ -25,7 +27,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -37,6 +38,7 @@ import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.ClassRule;
 import org.junit.Test;
+import org.junit.rules.RuleChain;
 import org.junit.rules.TemporaryFolder;
 
 /**
@@ -46,9 +48,11 @@ import org.junit.rules.TemporaryFolder;
  * {@code /jars/<id>/run}); the launcher reports its cluster and refuses a second one.
  */
 public class FlinkBatchIT {
-  @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();
+  public static final TemporaryFolder TMP = new TemporaryFolder();
+  public static final StandIns STAND_INS = StandIns.forBatches(TMP);
+  @ClassRule public static final RuleChain CHAIN = RuleChain.outerRule(TMP).around(STAND_INS);
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final Path EVENTS = Sluice.ROOT.resolve("testdata/events/events-2024-03-09.jsonl");
+  private static final Path EVENTS = Cli.ROOT.resolve("testdata/events/events-2024-03-09.jsonl");
   private static LocalServices.S3 s3;
   private static EmbeddedPostgres pg;
   private static TestCluster cluster;
@@ -56,51 +60,29 @@ public class FlinkBatchIT {
   private static Map<String, String> env;
 
   @BeforeClass
-  public static void startAll() throws Exception {
-    try {
-      s3 = LocalServices.S3.start(null, LocalServices.freePort());
-      BlobStore store = s3.context().getBlobStore();
-      store.createContainerInLocation(null, "lake");
-      store.putBlob("lake", store.blobBuilder("in/events/events-2024-03-09.jsonl")
-          .payload(Files.readAllBytes(EVENTS)).build());
-      pg = EmbeddedPostgres.builder().start();
-      env = new HashMap<>();
-      env.put("AWS_REGION", "us-east-1");
-      env.put("AWS_ACCESS_KEY_ID", LocalServices.ACCESS_KEY);
-      env.put("AWS_SECRET_ACCESS_KEY", LocalServices.SECRET_KEY);
-      env.put("AWS_ENDPOINT_URL_S3", s3.endpoint());
-      keys = TMP.getRoot().toPath().resolve("keys.json");
-      Sluice k = Sluice.run(env, "keys", "new", "--out=" + keys);
-      assertEquals(k.toString(), 0, k.exit);
-      cluster = TestCluster.start("FlinkBatchIT", 1, 2, env);
-    } catch (Exception | AssertionError e) {
-      stopAll();
-      throw e;
-    }
+  public static void startCluster() throws Exception {
+    s3 = STAND_INS.s3();
+    pg = STAND_INS.pg();
+    env = STAND_INS.env();
+    BlobStore store = s3.context().getBlobStore();
+    store.putBlob("lake", store.blobBuilder("in/events/events-2024-03-09.jsonl")
+        .payload(Files.readAllBytes(EVENTS)).build());
+    keys = TMP.getRoot().toPath().resolve("keys.json");
+    Cli k = Cli.run(env, "keys", "new", "--out=" + keys);
+    assertEquals(k.toString(), 0, k.exit);
+    cluster = TestCluster.start("FlinkBatchIT", 1, 2, env);
   }
 
+  /** Before the stand-ins stop (they are a class rule around this). */
   @AfterClass
-  public static void stopAll() throws Exception {
+  public static void stopCluster() {
     if (cluster != null) {
       cluster.close();
-    }
-    for (AutoCloseable c : new AutoCloseable[] {s3, pg}) {
-      if (c != null) {
-        try {
-          c.close();
-        } catch (Exception e) {
-          // keep closing
-        }
-      }
     }
   }
 
   private static String database(String name) throws Exception {
-    try (Connection c = pg.getPostgresDatabase().getConnection();
-        Statement s = c.createStatement()) {
-      s.execute("CREATE DATABASE " + name);
-    }
-    return pg.getJdbcUrl("postgres", name);
+    return STAND_INS.database(name);
   }
 
   /** Every row of the table, every column as text, in key order. */
@@ -161,13 +143,13 @@ public class FlinkBatchIT {
 
     Path directSummary = TMP.getRoot().toPath().resolve("direct.json");
     long t0 = System.nanoTime();
-    Sluice direct = Sluice.run(env, concat(common, "--output=s3://lake/direct",
+    Cli direct = Cli.run(env, concat(common, "--output=s3://lake/direct",
         "--jdbcUrl=" + database("direct_db"), "--summary=" + directSummary));
     assertEquals(direct.toString(), 0, direct.exit);
     long t1 = System.nanoTime();
 
     Path flinkSummary = TMP.getRoot().toPath().resolve("flink.json");
-    Sluice flink = Sluice.run(env, concat(common, "--runner=FlinkRunner",
+    Cli flink = Cli.run(env, concat(common, "--runner=FlinkRunner",
         "--flinkMaster=" + cluster.address, "--output=s3://lake/flink",
         "--jdbcUrl=" + database("flink_db"), "--summary=" + flinkSummary));
     assertEquals(flink.toString(), 0, flink.exit);
@@ -203,15 +185,15 @@ public class FlinkBatchIT {
   @Test
   public void jarSubmittedThroughRestApiRunsTheFeed() throws Exception {
     FlinkRest rest = cluster.rest();
-    Path jar = Sluice.ROOT.resolve("runners/target/sluice.jar");
+    Path jar = Cli.ROOT.resolve("runners/target/sluice.jar");
     long t0 = System.nanoTime();
     String jarId = rest.uploadJar(jar);
     long t1 = System.nanoTime();
     Path out = TMP.newFolder("rest-out").toPath();
     String url = database("rest_db");
     String jobId = rest.runJar(jarId, "dev.sluice.runners.SluiceCli", List.of("run",
-        "--runner=FlinkRunner", "--spec=" + Sluice.ROOT.resolve("testdata/events/spec.json"),
-        "--input=" + Sluice.ROOT.resolve("testdata/events/*.jsonl"), "--output=" + out,
+        "--runner=FlinkRunner", "--spec=" + Cli.ROOT.resolve("testdata/events/spec.json"),
+        "--input=" + Cli.ROOT.resolve("testdata/events/*.jsonl"), "--output=" + out,
         "--jdbcUrl=" + url, "--keyFile=" + keys), null, null, Duration.ofMinutes(3));
     long t2 = System.nanoTime();
     String state = awaitEnd(rest, jobId, Duration.ofMinutes(3));
@@ -219,7 +201,7 @@ public class FlinkBatchIT {
         (t1 - t0) / 1e9, (t2 - t1) / 1e9, state, (System.nanoTime() - t2) / 1e9);
     assertEquals("FINISHED", state);
 
-    Sluice ledger = Sluice.run(env, "flink", "ledger", "--dir=" + cluster.dir(),
+    Cli ledger = Cli.run(env, "flink", "ledger", "--dir=" + cluster.dir(),
         "--job=" + jobId);
     assertEquals(ledger.toString(), 0, ledger.exit);
     long lines = Files.readAllLines(EVENTS).stream().filter(l -> !l.isEmpty()).count();
@@ -244,11 +226,11 @@ public class FlinkBatchIT {
   /** {@code flink status} shows the cluster; a second start on the same folder is refused. */
   @Test
   public void statusShowsTheClusterAndASecondStartIsRefused() throws Exception {
-    Sluice status = Sluice.run(env, "flink", "status", "--dir=" + cluster.dir());
+    Cli status = Cli.run(env, "flink", "status", "--dir=" + cluster.dir());
     assertEquals(status.toString(), 0, status.exit);
     assertThat(status.out, containsString("1 TaskManagers"));
     assertThat(status.out, containsString("taskmanager-1="));
-    Sluice again = Sluice.run(env, "flink", "start", "--dir=" + cluster.dir());
+    Cli again = Cli.run(env, "flink", "start", "--dir=" + cluster.dir());
     assertEquals(again.toString(), 1, again.exit);
     assertThat(again.err, containsString("already running"));
     assertEquals(again.err.trim(), 1, again.err.trim().lines().count());

@@ -7,8 +7,9 @@ import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sluice.runners.sandbox.EventGenerator;
+import dev.sluice.runners.Cli;
 import dev.sluice.runners.StandIns;
+import dev.sluice.runners.sandbox.EventGenerator;
 import dev.sluice.runners.sandbox.Kinesalite;
 import dev.sluice.runners.sandbox.LocalServices;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -62,7 +63,7 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
  */
 public class FlinkStreamsIT {
   public static final TemporaryFolder TMP = new TemporaryFolder();
-  public static final StandIns STAND_INS = new StandIns(TMP);
+  public static final StandIns STAND_INS = StandIns.forStreams(TMP);
   @ClassRule public static final RuleChain CHAIN = RuleChain.outerRule(TMP).around(STAND_INS);
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final int KILLS = 3;
@@ -82,7 +83,7 @@ public class FlinkStreamsIT {
     pg = STAND_INS.pg();
     env = STAND_INS.env();
     keys = TMP.getRoot().toPath().resolve("keys.json");
-    Sluice k = Sluice.run(env, "keys", "new", "--out=" + keys);
+    Cli k = Cli.run(env, "keys", "new", "--out=" + keys);
     assertEquals(k.toString(), 0, k.exit);
     cluster = TestCluster.start("FlinkStreamsIT", 2, 2, env);
   }
@@ -223,7 +224,7 @@ public class FlinkStreamsIT {
 
   /** {@code sluice flink savepoint --stop}; returns the savepoint's path. */
   private static String stopWithSavepoint(String jobId) throws Exception {
-    Sluice sp = Sluice.run(env, "flink", "savepoint", "--dir=" + cluster.dir(), "--job=" + jobId,
+    Cli sp = Cli.run(env, "flink", "savepoint", "--dir=" + cluster.dir(), "--job=" + jobId,
         "--stop");
     assertEquals(sp.toString(), 0, sp.exit);
     return sp.out.trim();
@@ -269,7 +270,7 @@ public class FlinkStreamsIT {
           "--checkpointingInterval=2000", "--parallelism=2", "--jobName=sluice-fault-" + name));
       args.addAll(List.of(io));
       long before = System.currentTimeMillis();
-      client = Sluice.start(env, out, err, args.toArray(new String[0]));
+      client = Cli.start(env, out, err, args.toArray(new String[0]));
       FlinkRest rest = cluster.rest();
       long deadline = System.currentTimeMillis() + 180_000;
       while (jobId == null) {
@@ -297,7 +298,7 @@ public class FlinkStreamsIT {
         base = rest.completedCheckpoints(jobId);
         long pid = cluster.cluster.kill(victim);
         long t1 = System.nanoTime();
-        Sluice add = Sluice.run(env, "flink", "add-taskmanager", "--dir=" + cluster.dir());
+        Cli add = Cli.run(env, "flink", "add-taskmanager", "--dir=" + cluster.dir());
         assertEquals(add.toString(), 0, add.exit);
         long t2 = System.nanoTime();
         awaitRestored(i);

@@ -1,5 +1,6 @@
 package dev.sluice.runners.flink;
 
+import dev.sluice.runners.Cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,14 +30,14 @@ final class TestCluster implements AutoCloseable {
   /** Starts {@code taskManagers} x {@code slots} with {@code env} (inherited by every JVM). */
   static TestCluster start(String name, int taskManagers, int slots, Map<String, String> env)
       throws Exception {
-    Path dir = Sluice.ROOT.resolve("runners/target/flink-it").resolve(name);
+    Path dir = Cli.ROOT.resolve("runners/target/flink-it").resolve(name);
     LocalFlinkCluster c = LocalFlinkCluster.at(dir);
     c.stop();
     deleteTree(dir);
     Thread hook = new Thread(() -> killAll(c));
     Runtime.getRuntime().addShutdownHook(hook);
     long t0 = System.nanoTime();
-    Sluice start = Sluice.run(env, "flink", "start", "--dir=" + dir,
+    Cli start = Cli.run(env, "flink", "start", "--dir=" + dir,
         "--taskmanagers=" + taskManagers, "--slots=" + slots, "--restPort=0");
     if (start.exit != 0) {
       killAll(c);
