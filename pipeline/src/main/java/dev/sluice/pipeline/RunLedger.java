@@ -3,6 +3,8 @@ package dev.sluice.pipeline;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.transforms.Ledger;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.beam.sdk.PipelineResult;
@@ -23,6 +25,10 @@ public final class RunLedger {
   private final long late;
   private final Map<String, Long> rejectedByStage;
   private final Map<String, Long> rowsByPartition;
+  /** Unnamed JSON keys dropped ({@code "extra_fields": "drop"}); not records, not balanced. */
+  private long fieldsDropped;
+  /** Dead letters by kind of reason ("stage: reason", digits as '#'). */
+  private Map<String, Long> reasons = Map.of();
 
   public RunLedger(String feed, long read, long written, long duplicates,
       Map<String, Long> rejectedByStage, Map<String, Long> rowsByPartition) {
@@ -53,6 +59,8 @@ public final class RunLedger {
     long late = 0;
     Map<String, Long> rejected = new TreeMap<>();
     Map<String, Long> partitions = new TreeMap<>();
+    Map<String, Long> reasons = new TreeMap<>();
+    long fieldsDropped = 0;
     for (MetricResult<Long> c : metrics.getCounters()) {
       String ns = c.getName().getNamespace();
       String name = c.getName().getName();
@@ -66,14 +74,39 @@ public final class RunLedger {
           duplicates += v;
         } else if (name.equals(Ledger.LATE)) {
           late += v;
+        } else if (name.equals(Ledger.FIELDS_DROPPED)) {
+          fieldsDropped += v;
         } else if (name.startsWith(Ledger.REJECTED_PREFIX)) {
           rejected.merge(name.substring(Ledger.REJECTED_PREFIX.length()), v, Long::sum);
         }
       } else if (ns.equals(Ledger.PARTITIONS)) {
         partitions.merge(name, v, Long::sum);
+      } else if (ns.equals(Ledger.REASONS)) {
+        reasons.merge(name, v, Long::sum);
       }
     }
-    return new RunLedger(feed, read, written, duplicates, late, rejected, partitions);
+    return new RunLedger(feed, read, written, duplicates, late, rejected, partitions)
+        .withDetails(fieldsDropped, reasons);
+  }
+
+  /** The same ledger with the counts that are not part of its balance. */
+  RunLedger withDetails(long fieldsDropped, Map<String, Long> reasons) {
+    this.fieldsDropped = fieldsDropped;
+    this.reasons = new TreeMap<>(reasons);
+    return this;
+  }
+
+  /** Keys of JSON records that no field named and that were dropped, counted. */
+  public long fieldsDropped() {
+    return fieldsDropped;
+  }
+
+  /** Dead letters by kind of reason, most frequent first, at most {@code n}. */
+  public List<Map.Entry<String, Long>> topReasons(int n) {
+    List<Map.Entry<String, Long>> all = new ArrayList<>(reasons.entrySet());
+    all.sort(Map.Entry.<String, Long>comparingByValue().reversed()
+        .thenComparing(Map.Entry.comparingByKey()));
+    return all.subList(0, Math.min(n, all.size()));
   }
 
   private static long value(MetricResult<Long> c) {
@@ -145,6 +178,9 @@ public final class RunLedger {
     if (late > 0) {
       b.append("; late ").append(late);
     }
+    if (fieldsDropped > 0) {
+      b.append("; fields dropped ").append(fieldsDropped);
+    }
     b.append(balanced() ? "  [balanced]" : "  [NOT BALANCED]");
     return b.toString();
   }
@@ -160,6 +196,9 @@ public final class RunLedger {
     n.put("balanced", balanced());
     ObjectNode stages = n.putObject("rejected_by_stage");
     rejectedByStage.forEach(stages::put);
+    n.put("fields_dropped", fieldsDropped);
+    ObjectNode top = n.putObject("top_reasons");
+    topReasons(10).forEach(e -> top.put(e.getKey(), e.getValue()));
     ObjectNode parts = n.putObject("rows_by_partition");
     rowsByPartition.forEach(parts::put);
     return n;

@@ -47,6 +47,13 @@ public interface SluiceOptions extends S3Options {
 
   void setSummary(String value);
 
+  @Description("The most records a run may reject and still succeed: a count (100) or a share of"
+      + " the records read (5%). Default: all but one, so only a run that rejects every record"
+      + " it read fails. Either way the ledger and summary are written first.")
+  String getMaxRejected();
+
+  void setMaxRejected(String value);
+
   @Description("One of the spec's named partitionings (\"partition\": {\"daily\": ..., \"weekly\":"
       + " ...}), e.g. daily or weekly. Default: the spec's default.")
   String getPartitioning();

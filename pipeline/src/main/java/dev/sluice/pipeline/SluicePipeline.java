@@ -133,6 +133,7 @@ public final class SluicePipeline {
         unique.apply("AssignPartitions", AssignPartitions.forFeed(spec));
 
     PCollection<DeadLetter> deadLetters = parsed.get(DeadLetters.TAG);
+    deadLetters.apply("CountRejectReasons", ParDo.of(new CountReasonsFn()));
 
     PCollection<KV<String, Row>> rowsToWrite = partitioned;
     PCollection<DeadLetter> deadLettersToWrite = deadLetters;
@@ -183,6 +184,14 @@ public final class SluicePipeline {
     return new Outputs(partitioned, deadLetters, deduped.get(DropDuplicates.DUPLICATE_KEYS));
   }
 
+  /** Counts dead letters by kind of reason, for a failed run's one line of top reasons. */
+  static final class CountReasonsFn extends DoFn<DeadLetter, Void> {
+    @ProcessElement
+    public void process(@Element DeadLetter d) {
+      Ledger.reason(d.stage(), d.reason()).inc();
+    }
+  }
+
   static final class CountWrittenFn extends DoFn<Row, Row> {
     @ProcessElement
     public void process(@Element Row row, OutputReceiver<Row> out) {
@@ -199,6 +208,7 @@ public final class SluicePipeline {
     Input input = Input.parse(options.getInput());
     String output = localToAbsolute(options.getOutput());
     FileFormat.suffix(options.getFormat());
+    TooManyRejected.limit(options.getMaxRejected(), 0);
     Sinks sinks =
         Sinks.files(output)
             .withFormat(options.getFormat())
@@ -295,6 +305,10 @@ public final class SluicePipeline {
     }
     if (!ledger.balanced()) {
       throw new SluiceException("ledger does not balance: " + ledger.line());
+    }
+    TooManyRejected tooMany = TooManyRejected.check(ledger, options.getMaxRejected());
+    if (tooMany != null) {
+      throw tooMany;
     }
     return ledger;
   }

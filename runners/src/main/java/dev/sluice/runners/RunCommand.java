@@ -4,6 +4,7 @@ import dev.sluice.pipeline.RunLedger;
 import dev.sluice.pipeline.SluiceException;
 import dev.sluice.pipeline.SluiceOptions;
 import dev.sluice.pipeline.SluicePipeline;
+import dev.sluice.pipeline.TooManyRejected;
 import dev.sluice.runners.flink.FlinkRunSetup;
 import java.io.PrintStream;
 import java.lang.reflect.Method;
@@ -44,6 +45,10 @@ final class RunCommand {
     RunLedger ledger;
     try {
       ledger = SluicePipeline.run(options);
+    } catch (TooManyRejected e) {
+      // The run ended and its outputs and summary are written: show its ledger, then fail.
+      print(e.ledger(), options.getOutput(), out);
+      throw e;
     } catch (SluiceException e) {
       if (FlinkRunSetup.wasSubmitted(e)) {
         out.println("submitted " + options.getJobName() + " to the Flink cluster; when it ends:"

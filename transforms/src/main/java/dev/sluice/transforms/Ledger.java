@@ -16,6 +16,13 @@ public final class Ledger {
   public static final String REJECTED_PREFIX = "rejected.";
   /** Rows written in a late pane (streams): counted in written too, not a fourth place. */
   public static final String LATE = "late";
+  /**
+   * Keys of JSON records that no field named, dropped under {@code "extra_fields": "drop"}:
+   * not records, so outside the balance, but never dropped without a count.
+   */
+  public static final String FIELDS_DROPPED = "fields_dropped";
+  /** Namespace of dead letters counted by reason (digits as '#'), for a run's top reasons. */
+  public static final String REASONS = "sluice.reasons";
 
   private Ledger() {}
 
@@ -37,6 +44,23 @@ public final class Ledger {
 
   public static Counter rejected(String stage) {
     return Metrics.counter(NAMESPACE, REJECTED_PREFIX + stage);
+  }
+
+  public static Counter fieldsDropped() {
+    return Metrics.counter(NAMESPACE, FIELDS_DROPPED);
+  }
+
+  /**
+   * The counter of one kind of reason: the stage and the reason with runs of digits as
+   * {@code #}, so "basket item 1" and "basket item 2" count together. Reasons never hold
+   * values, so their names are safe to keep in the runner's metrics.
+   */
+  public static Counter reason(String stage, String reason) {
+    String r = reason == null ? "" : reason.replaceAll("[0-9]+", "#");
+    if (r.length() > 160) {
+      r = r.substring(0, 160) + "...";
+    }
+    return Metrics.counter(REASONS, stage + ": " + r);
   }
 
   public static Counter partition(String path) {

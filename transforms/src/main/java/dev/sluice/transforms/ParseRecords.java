@@ -110,6 +110,10 @@ public final class ParseRecords extends PTransform<PCollection<RawRecord>, PColl
                     view.view(fieldsOf(result.row)), record.ackId()));
         return;
       }
+      int dropped = parser.droppedFields();
+      if (dropped > 0) {
+        Ledger.fieldsDropped().inc(dropped);
+      }
       if (eventTimeIndex >= 0) {
         ReadableInstant t = result.row.getValue(eventTimeIndex);
         if (t != null) {

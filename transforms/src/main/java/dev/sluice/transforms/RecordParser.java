@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.transforms.model.RawRecord;
 import dev.sluice.transforms.spec.FeedSpec;
 import dev.sluice.transforms.spec.FieldSpec;
@@ -75,6 +76,10 @@ public final class RecordParser implements Serializable {
   private transient Map<String, DateTimeFormatter> formatters;
   private transient MessageDigest sha256;
   private transient List<FieldSpec> kept;
+  /** JSON keys the spec's fields name; any other key of a record is an extra field. */
+  private transient java.util.Set<String> namedSources;
+  private transient int droppedFields;
+  private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]{0,62}");
 
   public RecordParser(FeedSpec spec) {
     this.spec = spec;
@@ -125,6 +130,7 @@ public final class RecordParser implements Serializable {
 
   public Result parse(RawRecord record) {
     init();
+    droppedFields = 0;
     Map<String, Object> typed = new HashMap<>();
     try {
       Map<String, Object> values = extract(record);
@@ -170,6 +176,12 @@ public final class RecordParser implements Serializable {
     }
     formatters = new HashMap<>();
     kept = spec.keptFields();
+    namedSources = new java.util.HashSet<>();
+    for (FieldSpec f : spec.fields) {
+      if (!f.isDerived() && !f.extras) {
+        namedSources.add(f.source);
+      }
+    }
   }
 
   // ---------------------------------------------------------------------------------------
@@ -230,7 +242,12 @@ public final class RecordParser implements Serializable {
       throw new Reject(STAGE_PARSE, "not a JSON object (found " + kind(node) + ")");
     }
     Map<String, Object> values = new HashMap<>();
+    FieldSpec extras = null;
     for (FieldSpec f : spec.fields) {
+      if (f.extras) {
+        extras = f;
+        continue;
+      }
       if (f.isDerived()) {
         continue;
       }
@@ -239,7 +256,93 @@ public final class RecordParser implements Serializable {
         values.put(f.name, v);
       }
     }
+    collectExtraFields((ObjectNode) node, extras, values);
     return values;
+  }
+
+  /**
+   * The keys no field names: under {@code keep} one JSON object in the extras field, under
+   * {@code drop} only counted ({@link #droppedFields}), under {@code reject} the record's end.
+   * Named fields (and so their PII actions) never reach the extras.
+   */
+  private void collectExtraFields(ObjectNode node, FieldSpec extras, Map<String, Object> values)
+      throws Reject {
+    droppedFields = 0;
+    // Keys are unique (duplicates fail the parse), so the extras are the keys less the named.
+    int present = 0;
+    for (String s : namedSources) {
+      if (node.has(s)) {
+        present++;
+      }
+    }
+    int count = node.size() - present;
+    if (count == 0) {
+      return;
+    }
+    if (spec.extraFields == FeedSpec.ExtraFields.DROP) {
+      droppedFields = count;
+      return;
+    }
+    ObjectNode kept = null;
+    List<String> names = null;
+    Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (namedSources.contains(e.getKey())) {
+        continue;
+      }
+      if (spec.extraFields == FeedSpec.ExtraFields.KEEP) {
+        if (kept == null) {
+          kept = mapper.createObjectNode();
+        }
+        kept.set(e.getKey(), e.getValue());
+      } else {
+        if (names == null) {
+          names = new ArrayList<>();
+        }
+        if (names.size() < 3) {
+          // A key is no value, but it may be anything: only plain names go into a reason.
+          names.add(SAFE_NAME.matcher(e.getKey()).matches() ? "'" + e.getKey() + "'"
+              : "a key that is not a plain name");
+        }
+      }
+    }
+    if (spec.extraFields == FeedSpec.ExtraFields.REJECT) {
+      throw new Reject(STAGE_VALIDATE, "record has " + count + " field" + (count == 1 ? "" : "s")
+          + " the spec does not name (" + String.join(", ", names)
+          + (count > names.size() ? ", ..." : "") + "); the spec says extra_fields: reject");
+    }
+    if (holdsNul(kept)) {
+      throw new Reject(STAGE_VALIDATE, "field '" + extras.name + "' holds a NUL character");
+    }
+    values.put(extras.name, kept);
+  }
+
+  private static boolean holdsNul(JsonNode n) {
+    if (n.isTextual()) {
+      return n.textValue().indexOf('\u0000') >= 0;
+    }
+    Iterator<Map.Entry<String, JsonNode>> it = n.fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (e.getKey().indexOf('\u0000') >= 0 || holdsNul(e.getValue())) {
+        return true;
+      }
+    }
+    for (JsonNode c : n.isArray() ? n : List.<JsonNode>of()) {
+      if (holdsNul(c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * How many of the last record's keys no field names and were dropped ({@code
+   * "extra_fields": "drop"}); 0 after any other outcome.
+   */
+  public int droppedFields() {
+    return droppedFields;
   }
 
   /**

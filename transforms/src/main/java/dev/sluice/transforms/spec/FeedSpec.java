@@ -43,6 +43,19 @@ public final class FeedSpec implements Serializable {
   public static final long DEFAULT_MAX_RECORD_BYTES = 1L << 20;
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{([^{}:]+)(?::([^{}]+))?\\}");
 
+  /** Default column of a record's unnamed fields under {@code "extra_fields": "keep"}. */
+  public static final String EXTRA_FIELDS = "extra_fields";
+
+  /**
+   * What happens to the keys of a JSON record that no field names: kept in one JSON column,
+   * dropped (and counted in the ledger), or the record is a {@code validate} dead letter.
+   */
+  public enum ExtraFields {
+    KEEP,
+    DROP,
+    REJECT
+  }
+
   /** The record format of a feed. */
   public enum Format {
     JSON,
@@ -73,6 +86,8 @@ public final class FeedSpec implements Serializable {
   public final Map<String, String> partitionings;
   /** The name of the chosen partition template; null when the spec gives one template. */
   public final String partitioning;
+  /** What becomes of a JSON record's keys that no field names (default {@code drop}). */
+  public final ExtraFields extraFields;
 
   private FeedSpec(FeedSpec o, boolean ackColumn) {
     this(o, ackColumn, o.partitioning);
@@ -98,6 +113,7 @@ public final class FeedSpec implements Serializable {
     this.normalise = o.normalise;
     this.partitionings = o.partitionings;
     this.partitioning = partitioning;
+    this.extraFields = o.extraFields;
     this.partitionTemplate =
         partitioning == null ? o.partitionTemplate : o.partitionings.get(partitioning);
   }
@@ -144,6 +160,7 @@ public final class FeedSpec implements Serializable {
     this.normalise = b.normalise;
     this.partitionings = Collections.unmodifiableMap(new LinkedHashMap<>(b.partitionings));
     this.partitioning = b.partitioning;
+    this.extraFields = b.extraFields;
   }
 
   /** Fields that reach the output, in spec order (dropped ones left out). */
@@ -324,7 +341,7 @@ public final class FeedSpec implements Serializable {
 
     FeedSpec read(JsonNode root) {
       allowOnly(root, "spec", "name", "description", "format", "null_values", "fields", "dedup",
-          "event_time", "partition", "table", "normalise");
+          "event_time", "partition", "table", "normalise", "extra_fields");
       Builder b = new Builder();
       b.name = text(root, "name", "spec", null);
       if (b.name == null) {
@@ -336,6 +353,7 @@ public final class FeedSpec implements Serializable {
         b.nullTokens = strings(root, "null_values", "spec");
       }
       readFields(root.get("fields"), b);
+      readExtraFields(root.get("extra_fields"), b);
       readDedup(root.get("dedup"), b);
       readEventTime(root, b);
       readPartition(root, b);
@@ -577,6 +595,57 @@ public final class FeedSpec implements Serializable {
           pii, keepFirst, keepLast);
     }
 
+    /**
+     * {@code "extra_fields": "keep" | "drop" | "reject"}, or {@code {"action": "keep",
+     * "column": "attributes"}} to name the column. JSON feeds only: a CSV or log line has no
+     * fields beyond its columns or groups, which the spec lists.
+     */
+    private void readExtraFields(JsonNode e, Builder b) {
+      if (e == null || e.isNull()) {
+        return;
+      }
+      String column = EXTRA_FIELDS;
+      String action;
+      if (e.isTextual()) {
+        action = e.asText();
+      } else if (e.isObject()) {
+        allowOnly(e, "extra_fields", "action", "column");
+        action = text(e, "action", "extra_fields", null);
+        column = text(e, "column", "extra_fields", EXTRA_FIELDS);
+        if (action == null) {
+          throw fail("extra_fields.action", "missing (keep, drop or reject)");
+        }
+        if (!action.equalsIgnoreCase("keep") && e.has("column")) {
+          throw fail("extra_fields.column", "only \"keep\" puts extra fields in a column");
+        }
+      } else {
+        throw fail("extra_fields", "must be \"keep\", \"drop\" or \"reject\"");
+      }
+      try {
+        b.extraFields = ExtraFields.valueOf(action.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException ex) {
+        throw fail("extra_fields", "unknown action '" + Names.printable(action)
+            + "' (keep, drop or reject)");
+      }
+      if (b.format != Format.JSON) {
+        throw fail("extra_fields", "applies to json feeds only (a " + b.format.name()
+            .toLowerCase(Locale.ROOT) + " record has only the columns the spec lists)");
+      }
+      if (b.extraFields == ExtraFields.KEEP) {
+        Names.requireSafe(column, file + ": extra_fields.column");
+        if (column.equals(SOURCE_ID) || column.equals(ACK)) {
+          throw fail("extra_fields.column", "column " + column + " is reserved");
+        }
+        for (FieldSpec f : b.fields) {
+          if (f.name.equals(column) || (!f.isDropped() && f.column.equals(column))) {
+            throw fail("extra_fields.column", "'" + column + "' is already a field or column;"
+                + " name another with {\"action\": \"keep\", \"column\": ...}");
+          }
+        }
+        b.fields.add(FieldSpec.extraFields(column));
+      }
+    }
+
     private void readDedup(JsonNode d, Builder b) {
       if (d == null || d.isNull()) {
         return;
@@ -758,6 +827,7 @@ public final class FeedSpec implements Serializable {
     String normalise;
     Map<String, String> partitionings = new LinkedHashMap<>();
     String partitioning;
+    ExtraFields extraFields = ExtraFields.DROP;
   }
 
   /** Placeholders of the partition template in order: column and optional pattern. */

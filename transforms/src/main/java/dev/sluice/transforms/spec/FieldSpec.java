@@ -43,6 +43,17 @@ public final class FieldSpec implements Serializable {
   public final PiiAction pii;
   public final int maskKeepFirst;
   public final int maskKeepLast;
+  /**
+   * True for the one field a spec with {@code "extra_fields": "keep"} gains: a JSON object of
+   * every key of the record that no other field names. It has no source of its own.
+   */
+  public final boolean extras;
+
+  /** The column that holds a record's unnamed fields ({@code "extra_fields": "keep"}). */
+  static FieldSpec extraFields(String column) {
+    return new FieldSpec(column, null, column, FieldType.JSON, false, List.of(), null, "UTC",
+        null, PiiAction.NONE, 0, 4, true);
+  }
 
   FieldSpec(
       String name,
@@ -57,6 +68,25 @@ public final class FieldSpec implements Serializable {
       PiiAction pii,
       int maskKeepFirst,
       int maskKeepLast) {
+    this(name, source, column, type, required, cleanse, format, zone, split, pii, maskKeepFirst,
+        maskKeepLast, false);
+  }
+
+  private FieldSpec(
+      String name,
+      String source,
+      String column,
+      FieldType type,
+      boolean required,
+      List<Cleanse> cleanse,
+      String format,
+      String zone,
+      Split split,
+      PiiAction pii,
+      int maskKeepFirst,
+      int maskKeepLast,
+      boolean extras) {
+    this.extras = extras;
     this.name = name;
     this.source = source;
     this.column = column;
