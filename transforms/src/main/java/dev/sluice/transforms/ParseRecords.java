@@ -107,7 +107,7 @@ public final class ParseRecords extends PTransform<PCollection<RawRecord>, PColl
             .output(
                 new DeadLetter(spec.name, RecordParser.STAGE_VALIDATE, problem, record.origin(),
                     view.protector().encryptBytes(Protector.PAYLOAD_FIELD, record.payload()),
-                    view.view(fieldsOf(result.row)), record.ackId()));
+                    view.view(fieldsOf(result.row, check.hiddenInView())), record.ackId()));
         return;
       }
       int dropped = parser.droppedFields();
@@ -125,10 +125,12 @@ public final class ParseRecords extends PTransform<PCollection<RawRecord>, PColl
     }
 
     /** A parsed row as field name to value, for its protected view in a dead letter. */
-    private Map<String, Object> fieldsOf(Row row) {
+    private Map<String, Object> fieldsOf(Row row, java.util.Set<String> hidden) {
       Map<String, Object> fields = new HashMap<>();
       for (String name : row.getSchema().getFieldNames()) {
-        fields.put(name, row.getValue(name));
+        if (!hidden.contains(name)) {
+          fields.put(name, row.getValue(name));
+        }
       }
       return fields;
     }

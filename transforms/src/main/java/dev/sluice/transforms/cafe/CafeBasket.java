@@ -3,9 +3,7 @@ package dev.sluice.transforms.cafe;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -13,16 +11,14 @@ import java.util.regex.Pattern;
  * Vanilla - 2.85} cut into items: items are separated by commas; in each, the price follows the
  * last {@code " - "}, an optional size ({@code Regular} or {@code Large}) comes first, and the
  * rest is the product name, which may itself hold {@code " - "}. Product names cannot hold
- * commas (the tills never write one).
+ * commas (the tills never write one). Other chains' layouts, separators and size words come
+ * from the spec ({@link CafeSettings}).
  *
  * <pre>{@code
  * List<CafeBasket.Item> items = CafeBasket.parse("Large Latte - 2.45, Croissant - 1.75");
  * }</pre>
  */
 public final class CafeBasket {
-  private static final String PRICE_SEPARATOR = " - ";
-  private static final Pattern SIZE =
-      Pattern.compile("^(regular|large)(?:\\s+(.*))?$", Pattern.CASE_INSENSITIVE);
 
   private CafeBasket() {}
 
@@ -65,12 +61,17 @@ public final class CafeBasket {
     }
   }
 
-  /** The items in basket order; fails on an empty basket, item, name or a bad price. */
+  /** The items in basket order, in the Super Cafe tills' format ({@link CafeSettings#DEFAULT}). */
   public static List<Item> parse(String basket) throws BasketException {
+    return parse(basket, CafeSettings.DEFAULT);
+  }
+
+  /** The items in basket order; fails on an empty basket, item, name, size or a bad price. */
+  public static List<Item> parse(String basket, CafeSettings settings) throws BasketException {
     if (basket == null || basket.isBlank()) {
       throw new BasketException("field 'basket' has no items");
     }
-    String[] parts = basket.split(",", -1);
+    String[] parts = basket.split(Pattern.quote(settings.itemSeparator), -1);
     boolean anything = false;
     for (String part : parts) {
       anything |= !part.isBlank();
@@ -78,30 +79,68 @@ public final class CafeBasket {
     if (!anything) {
       throw new BasketException("field 'basket' has no items");
     }
+    if (settings.layout == CafeSettings.Layout.TRIPLES) {
+      return triples(parts, settings);
+    }
     List<Item> items = new ArrayList<>(parts.length);
     for (int i = 0; i < parts.length; i++) {
-      items.add(item(parts[i], i + 1));
+      items.add(item(parts[i], i + 1, settings));
     }
     return items;
   }
 
-  private static Item item(String raw, int n) throws BasketException {
+  /** {@code size,name,price} repeated; an empty size is an item without one. */
+  private static List<Item> triples(String[] values, CafeSettings settings)
+      throws BasketException {
+    if (values.length % 3 != 0) {
+      throw new BasketException("field 'basket' has " + values.length + " values; as"
+          + " (size, name, price) triples it needs a multiple of 3");
+    }
+    List<Item> items = new ArrayList<>(values.length / 3);
+    for (int i = 0; i < values.length; i += 3) {
+      int n = i / 3 + 1;
+      String sizeWord = values[i].strip();
+      String size = null;
+      if (!sizeWord.isEmpty()) {
+        size = settings.size(sizeWord);
+        if (size == null) {
+          throw new BasketException("basket item " + n + ": size is not one of the spec's"
+              + " sizes (" + String.join(", ", settings.sizes) + ")");
+        }
+      }
+      String name = values[i + 1].strip().replaceAll("\\s+", " ");
+      if (name.isEmpty()) {
+        throw new BasketException("basket item " + n + " has no product name");
+      }
+      items.add(new Item(name, size, price(values[i + 2].strip(), n)));
+    }
+    return items;
+  }
+
+  private static Item item(String raw, int n, CafeSettings settings) throws BasketException {
     String text = raw.strip().replaceAll("\\s+", " ");
     if (text.isEmpty()) {
       throw new BasketException("basket item " + n + " is empty");
     }
-    int at = text.lastIndexOf(PRICE_SEPARATOR);
+    String sep = settings.priceSeparator;
+    int at = text.lastIndexOf(sep);
     if (at < 0) {
-      throw new BasketException("basket item " + n + " has no ' - ' before its price");
+      throw new BasketException("basket item " + n + " has no '" + sep + "' before its price");
     }
-    BigDecimal price = price(text.substring(at + PRICE_SEPARATOR.length()).strip(), n);
+    BigDecimal price = price(text.substring(at + sep.length()).strip(), n);
     String rest = text.substring(0, at).strip();
     String size = null;
-    Matcher m = SIZE.matcher(rest);
-    if (m.matches()) {
-      size = m.group(1).substring(0, 1).toUpperCase(Locale.ROOT)
-          + m.group(1).substring(1).toLowerCase(Locale.ROOT);
-      rest = m.group(2) == null ? "" : m.group(2).strip();
+    // The longest size word the item starts with, as a whole word ("Extra large" over "Extra").
+    for (String s : settings.sizes) {
+      String word = s.strip().replaceAll("\\s+", " ");
+      boolean starts = rest.regionMatches(true, 0, word, 0, word.length())
+          && (rest.length() == word.length() || rest.charAt(word.length()) == ' ');
+      if (starts && (size == null || word.length() > size.length())) {
+        size = s;
+      }
+    }
+    if (size != null) {
+      rest = rest.substring(size.strip().replaceAll("\\s+", " ").length()).strip();
     }
     if (rest.isEmpty()) {
       throw new BasketException("basket item " + n + " has no product name");

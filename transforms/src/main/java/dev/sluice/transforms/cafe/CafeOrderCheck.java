@@ -8,17 +8,33 @@ import org.apache.beam.sdk.values.Row;
 /**
  * What makes a parsed cafe record unfit to be an order, beyond its field types: a basket that
  * cannot be cut into priced items, a total with more than two decimals or one that differs from
- * the sum of its items by more than a cent, a payment type other than {@code CASH} or
- * {@code CARD}. Times that do not parse never get here: the parser rejects them.
+ * the sum of its items by more than a cent, a payment type the spec does not name ({@code CASH}
+ * or {@code CARD} by default), a digit in a field split off the card field. Times that do not parse never get here: the parser rejects them.
  */
 public final class CafeOrderCheck implements RowCheck {
   static final BigDecimal ONE_CENT = new BigDecimal("0.01");
+
+  private final CafeSettings settings;
+
+  /** The Super Cafe tills' format. */
+  public CafeOrderCheck() {
+    this(CafeSettings.DEFAULT);
+  }
+
+  public CafeOrderCheck(CafeSettings settings) {
+    this.settings = settings;
+  }
+
+  @Override
+  public java.util.Set<String> hiddenInView() {
+    return java.util.Set.copyOf(settings.cardDerivedFields);
+  }
 
   @Override
   public String problem(Row parsed) {
     List<CafeBasket.Item> items;
     try {
-      items = CafeBasket.parse(parsed.getString(NormaliseCafeOrders.BASKET));
+      items = CafeBasket.parse(parsed.getString(NormaliseCafeOrders.BASKET), settings);
     } catch (CafeBasket.BasketException e) {
       return e.getMessage();
     }
@@ -43,8 +59,16 @@ public final class CafeOrderCheck implements RowCheck {
           + " (more than a cent)";
     }
     String pay = parsed.getString(NormaliseCafeOrders.PAYMENT_TYPE);
-    if (!NormaliseCafeOrders.PAYMENT_TYPES.contains(pay)) {
-      return "field 'payment_type' must be CASH or CARD";
+    if (!settings.paymentTypes.contains(pay)) {
+      return "field 'payment_type' must be " + String.join(" or ", settings.paymentTypes);
+    }
+    for (String f : settings.cardDerivedFields) {
+      String v = parsed.getString(f);
+      if (v != null && v.chars().anyMatch(Character::isDigit)) {
+        // Split off the card field and stored as it is: a number here would be stored raw.
+        return "field '" + f + "' (from card field '" + settings.cardField + "') holds digits;"
+            + " a card number is never stored";
+      }
     }
     return null;
   }

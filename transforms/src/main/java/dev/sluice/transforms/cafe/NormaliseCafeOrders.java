@@ -52,7 +52,6 @@ public final class NormaliseCafeOrders extends Normaliser {
   static final String BASKET = "basket";
   static final String TOTAL = "total";
   static final String PAYMENT_TYPE = "payment_type";
-  static final Set<String> PAYMENT_TYPES = Set.of("CASH", "CARD");
 
   public static final TupleTag<Row> BRANCHES = new TupleTag<Row>() {};
   public static final TupleTag<Row> PRODUCTS = new TupleTag<Row>() {};
@@ -83,6 +82,18 @@ public final class NormaliseCafeOrders extends Normaliser {
 
   private static final List<NormalisedTable> TABLES =
       List.of(BRANCHES_TABLE, PRODUCTS_TABLE, ORDERS_TABLE, ORDER_ITEMS_TABLE);
+
+  /** Basket layout and the like, from the spec; small, so the DoFns below carry it. */
+  private final CafeSettings settings;
+
+  /** The Super Cafe tills' format ({@link CafeSettings#DEFAULT}). */
+  public NormaliseCafeOrders() {
+    this(CafeSettings.DEFAULT);
+  }
+
+  public NormaliseCafeOrders(CafeSettings settings) {
+    this.settings = settings;
+  }
 
   @Override
   public String kind() {
@@ -122,6 +133,11 @@ public final class NormaliseCafeOrders extends Normaliser {
       return KIND + " needs the zone of 'ordered_at' as a region name (Europe/London or UTC),"
           + " not an offset";
     }
+    try {
+      CafeSettings.of(spec);
+    } catch (IllegalArgumentException e) {
+      return e.getMessage();
+    }
     return null;
   }
 
@@ -131,11 +147,11 @@ public final class NormaliseCafeOrders extends Normaliser {
       throw new IllegalArgumentException(KIND + " normalises bounded input (files) only");
     }
     PCollection<KV<String, Iterable<Row>>> sales =
-        rows.apply("KeyBySale", ParDo.of(new KeyBySaleFn()))
+        rows.apply("KeyBySale", ParDo.of(new KeyBySaleFn(settings)))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), SchemaCoder.of(rows.getSchema())))
             .apply("GroupIdenticalSales", GroupByKey.create());
     PCollectionTuple out =
-        sales.apply("EmitTableRows", ParDo.of(new EmitFn())
+        sales.apply("EmitTableRows", ParDo.of(new EmitFn(settings))
             .withOutputTags(ORDERS, TupleTagList.of(ORDER_ITEMS).and(BRANCHES).and(PRODUCTS)));
     out.get(ORDERS).setRowSchema(ORDERS_TABLE.schema());
     out.get(ORDER_ITEMS).setRowSchema(ORDER_ITEMS_TABLE.schema());
@@ -168,14 +184,14 @@ public final class NormaliseCafeOrders extends Normaliser {
     final List<String> productIds = new ArrayList<>();
     final String content;
 
-    Sale(Row row) {
+    Sale(Row row, CafeSettings settings) {
       branch = row.getString(BRANCH);
       branchId = CafeIds.branch(branch);
       orderedAt = new Instant(((ReadableInstant) row.getValue(ORDERED_AT)).getMillis());
       total = row.getDecimal(TOTAL).setScale(2);
       paymentType = row.getString(PAYMENT_TYPE);
       try {
-        items = CafeBasket.parse(row.getString(BASKET));
+        items = CafeBasket.parse(row.getString(BASKET), settings);
       } catch (CafeBasket.BasketException e) {
         // CafeOrderCheck rejected such rows at parse time; this one skipped the check.
         throw new IllegalStateException("a cafe row reached the normaliser unchecked: "
@@ -191,13 +207,25 @@ public final class NormaliseCafeOrders extends Normaliser {
   }
 
   static final class KeyBySaleFn extends DoFn<Row, KV<String, Row>> {
+    private final CafeSettings settings;
+
+    KeyBySaleFn(CafeSettings settings) {
+      this.settings = settings;
+    }
+
     @ProcessElement
     public void process(@Element Row row, OutputReceiver<KV<String, Row>> out) {
-      out.output(KV.of(new Sale(row).content, row));
+      out.output(KV.of(new Sale(row, settings).content, row));
     }
   }
 
   static final class EmitFn extends DoFn<KV<String, Iterable<Row>>, Row> {
+    private final CafeSettings settings;
+
+    EmitFn(CafeSettings settings) {
+      this.settings = settings;
+    }
+
     @ProcessElement
     public void process(@Element KV<String, Iterable<Row>> group, MultiOutputReceiver out) {
       Row first = null;
@@ -208,7 +236,7 @@ public final class NormaliseCafeOrders extends Normaliser {
         }
         count++;
       }
-      Sale sale = new Sale(first);
+      Sale sale = new Sale(first, settings);
       out.get(BRANCHES).output(
           Row.withSchema(BRANCHES_TABLE.schema()).addValues(sale.branchId, sale.branch).build());
       Map<String, Integer> quantities = new LinkedHashMap<>();

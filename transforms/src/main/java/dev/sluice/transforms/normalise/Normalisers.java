@@ -1,6 +1,7 @@
 package dev.sluice.transforms.normalise;
 
 import dev.sluice.transforms.cafe.CafeOrderCheck;
+import dev.sluice.transforms.cafe.CafeSettings;
 import dev.sluice.transforms.cafe.NormaliseCafeOrders;
 import dev.sluice.transforms.spec.FeedSpec;
 import java.util.List;
@@ -26,7 +27,7 @@ public final class Normalisers {
       return null;
     }
     if (NormaliseCafeOrders.KIND.equals(spec.normalise)) {
-      return new NormaliseCafeOrders();
+      return new NormaliseCafeOrders(CafeSettings.of(spec));
     }
     throw new IllegalArgumentException("unknown normaliser '" + spec.normalise + "'");
   }
@@ -37,7 +38,7 @@ public final class Normalisers {
       return null;
     }
     if (NormaliseCafeOrders.KIND.equals(spec.normalise)) {
-      return new CafeOrderCheck();
+      return new CafeOrderCheck(CafeSettings.of(spec));
     }
     throw new IllegalArgumentException("unknown normaliser '" + spec.normalise + "'");
   }

@@ -14,4 +14,12 @@ import org.apache.beam.sdk.values.Row;
 public interface RowCheck extends Serializable {
   /** Null when the row is fine, else the problem: names fields, never their values. */
   String problem(Row parsed);
+
+  /**
+   * Fields left out of the dead letter's view of a row this check refused: a value that broke
+   * the check may be personal data in the wrong place (a card number where a brand belongs).
+   */
+  default java.util.Set<String> hiddenInView() {
+    return java.util.Set.of();
+  }
 }

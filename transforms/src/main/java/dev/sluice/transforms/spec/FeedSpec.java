@@ -82,6 +82,11 @@ public final class FeedSpec implements Serializable {
   public final boolean ackColumn;
   /** The normaliser that turns rows into rows of several tables ({@code cafe_orders}); or null. */
   public final String normalise;
+  /**
+   * The normaliser's settings as JSON text (the {@code normalise} object less its {@code kind}),
+   * read by the normaliser itself; null when the spec names the normaliser only.
+   */
+  public final String normaliseSettings;
   /** Named partition templates ({@code daily}, {@code weekly}); empty when the spec gives one. */
   public final Map<String, String> partitionings;
   /** The name of the chosen partition template; null when the spec gives one template. */
@@ -111,6 +116,7 @@ public final class FeedSpec implements Serializable {
     this.tableKey = o.tableKey;
     this.ackColumn = ackColumn;
     this.normalise = o.normalise;
+    this.normaliseSettings = o.normaliseSettings;
     this.partitionings = o.partitionings;
     this.partitioning = partitioning;
     this.extraFields = o.extraFields;
@@ -158,6 +164,7 @@ public final class FeedSpec implements Serializable {
     this.table = b.table;
     this.tableKey = List.copyOf(b.tableKey);
     this.normalise = b.normalise;
+    this.normaliseSettings = b.normaliseSettings;
     this.partitionings = Collections.unmodifiableMap(new LinkedHashMap<>(b.partitionings));
     this.partitioning = b.partitioning;
     this.extraFields = b.extraFields;
@@ -358,7 +365,7 @@ public final class FeedSpec implements Serializable {
       readEventTime(root, b);
       readPartition(root, b);
       readTable(root.get("table"), b);
-      b.normalise = text(root, "normalise", "spec", null);
+      readNormalise(root.get("normalise"), b);
       FeedSpec spec = new FeedSpec(b);
       if (spec.normalise != null) {
         String misfit = Normalisers.misfit(spec, spec.normalise);
@@ -646,6 +653,31 @@ public final class FeedSpec implements Serializable {
       }
     }
 
+    /**
+     * {@code "normalise": "cafe_orders"}, or {@code {"kind": "cafe_orders", ...settings}}: the
+     * settings stay JSON text here and are checked by the normaliser (see {@link Normalisers}).
+     */
+    private void readNormalise(JsonNode n, Builder b) {
+      if (n == null || n.isNull()) {
+        return;
+      }
+      if (n.isTextual()) {
+        b.normalise = n.asText();
+        return;
+      }
+      if (!n.isObject()) {
+        throw fail("normalise", "must be a normaliser's name or {\"kind\": NAME, ...settings}");
+      }
+      b.normalise = text(n, "kind", "normalise", null);
+      if (b.normalise == null) {
+        throw fail("normalise.kind", "missing (" + String.join(", ", Normalisers.KINDS) + ")");
+      }
+      com.fasterxml.jackson.databind.node.ObjectNode settings =
+          ((com.fasterxml.jackson.databind.node.ObjectNode) n).deepCopy();
+      settings.remove("kind");
+      b.normaliseSettings = settings.toString();
+    }
+
     private void readDedup(JsonNode d, Builder b) {
       if (d == null || d.isNull()) {
         return;
@@ -825,6 +857,7 @@ public final class FeedSpec implements Serializable {
     String table;
     List<String> tableKey = new ArrayList<>();
     String normalise;
+    String normaliseSettings;
     Map<String, String> partitionings = new LinkedHashMap<>();
     String partitioning;
     ExtraFields extraFields = ExtraFields.DROP;
