@@ -141,6 +141,8 @@ public class JdbcSinkIT {
     expectedTypes.put("event_subtype", "text");
     expectedTypes.put("created_at", "timestamp with time zone");
     expectedTypes.put("payload", "jsonb");
+    expectedTypes.put("email", "text");
+    expectedTypes.put("extra_fields", "jsonb");
     assertEquals(expectedTypes, types);
     assertEquals(1, count(url,
         "SELECT count(*) FROM information_schema.table_constraints tc"
