@@ -39,7 +39,8 @@ public class AssignPartitionsTest {
 
   private static Row event(String uuid, String type, Instant createdAt) {
     String name = type == null ? "x" : type + ":sub";
-    return Row.withSchema(OUT).addValues(uuid, name, type, "sub", createdAt, null).build();
+    return Row.withSchema(OUT).addValues(uuid, name, type, "sub", createdAt, null, null, null)
+        .build();
   }
 
   private PCollection<KV<String, Row>> assign(String template, Row... rows) {

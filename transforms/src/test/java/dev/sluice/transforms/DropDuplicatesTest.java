@@ -151,11 +151,13 @@ public class DropDuplicatesTest {
     FeedSpec spec = Fixtures.events();
     Schema schema = spec.outputSchema();
     Row first = Row.withSchema(schema)
-        .addValues("e-1", "a:b", "a", "b", T0, null).build();
+        .addValues("e-1", "a:b", "a", "b", T0, null, null, null).build();
     Row replay23h = Row.withSchema(schema)
-        .addValues("e-1", "a:b", "a", "b", T0.plus(Duration.standardHours(23)), "{}").build();
+        .addValues("e-1", "a:b", "a", "b", T0.plus(Duration.standardHours(23)), "{}", null, null)
+        .build();
     Row replay25h = Row.withSchema(schema)
-        .addValues("e-1", "a:b", "a", "b", T0.plus(Duration.standardHours(25)), "[]").build();
+        .addValues("e-1", "a:b", "a", "b", T0.plus(Duration.standardHours(25)), "[]", null, null)
+        .build();
     TestStream<Row> events =
         TestStream.create(RowCoder.of(schema))
             .advanceWatermarkTo(T0)

@@ -42,7 +42,8 @@ public class FeedSpecTest {
     FeedSpec s = Fixtures.events();
     assertEquals("events", s.name);
     assertEquals(FeedSpec.Format.JSON, s.format);
-    assertEquals(6, s.fields.size());
+    // Six named fields, email, and the extra_fields column of "extra_fields": "keep".
+    assertEquals(8, s.fields.size());
     assertEquals(List.of("event_uuid"), s.dedupKey);
     assertEquals(Duration.standardHours(24), s.dedupTtl);
     assertEquals("created_at", s.eventTime);
@@ -61,7 +62,7 @@ public class FeedSpecTest {
     assertEquals(FieldType.JSON, s.field("payload").type);
     assertEquals(
         List.of("event_uuid", "event_name", "event_type", "event_subtype", "created_at",
-            "payload"),
+            "payload", "email", "extra_fields"),
         s.outputSchema().getFieldNames());
     assertEquals(Schema.FieldType.DATETIME.withNullable(true),
         s.parsedSchema().getField("created_at").getType());

@@ -112,11 +112,11 @@ public class ParseRecordsTest {
         .containsInAnyOrder(
             Row.withSchema(spec.parsedSchema())
                 .addValues("e-1", "account:created", "account", "created",
-                    new Instant(T_0309_10), "{\"plan\":\"pro\"}")
+                    new Instant(T_0309_10), "{\"plan\":\"pro\"}", null, null)
                 .build(),
             Row.withSchema(spec.parsedSchema())
                 .addValues("e-2", "payment:refund", "payment", "refund",
-                    new Instant(T_0309_00), null)
+                    new Instant(T_0309_00), null, null, null)
                 .build());
     PAssert.that(summaries(out.get(DeadLetters.TAG)))
         .containsInAnyOrder(

@@ -22,6 +22,8 @@ import org.junit.runners.JUnit4;
 @RunWith(JUnit4.class)
 public class RowEncoderTest {
   private static final FeedSpec EVENTS = Fixtures.events();
+  /** The shipped events spec's last columns, null in these rows: email and extra_fields. */
+  private static final String NULL_TAIL = ",\"email\":null,\"extra_fields\":null}";
 
   /** Every column type but json, to see each one's text form. */
   private static final FeedSpec TYPES =
@@ -43,7 +45,8 @@ public class RowEncoderTest {
   private static Row event(String name, Instant t, String payload) {
     int colon = name.indexOf(':');
     return Row.withSchema(EVENTS.outputSchema())
-        .addValues("e-1", name, name.substring(0, colon), name.substring(colon + 1), t, payload)
+        .addValues("e-1", name, name.substring(0, colon), name.substring(colon + 1), t, payload,
+            null, null)
         .build();
   }
 
@@ -66,7 +69,7 @@ public class RowEncoderTest {
     assertEquals(
         "{\"event_uuid\":\"e-1\",\"event_name\":\"account:created\",\"event_type\":\"account\","
             + "\"event_subtype\":\"created\",\"created_at\":\"2024-03-09T10:00:00Z\","
-            + "\"payload\":{\"plan\":\"pro\",\"n\":[1,2.50]}}",
+            + "\"payload\":{\"plan\":\"pro\",\"n\":[1,2.50]}" + NULL_TAIL,
         line);
   }
 
@@ -78,7 +81,7 @@ public class RowEncoderTest {
     assertEquals(
         "{\"event_uuid\":\"e-1\",\"event_name\":\"a:b\",\"event_type\":\"a\","
             + "\"event_subtype\":\"b\",\"created_at\":\"2024-03-09T10:00:00.123Z\","
-            + "\"payload\":null}",
+            + "\"payload\":null" + NULL_TAIL,
         line);
   }
 
@@ -90,7 +93,7 @@ public class RowEncoderTest {
     assertEquals(
         "{\"event_uuid\":\"e-1\",\"event_name\":\"say \\\"hi\\\"\\n\\t\\u0001:x\","
             + "\"event_type\":\"say \\\"hi\\\"\\n\\t\\u0001\",\"event_subtype\":\"x\","
-            + "\"created_at\":\"2024-03-09T10:00:00Z\",\"payload\":[]}",
+            + "\"created_at\":\"2024-03-09T10:00:00Z\",\"payload\":[]" + NULL_TAIL,
         line);
   }
 
@@ -110,7 +113,8 @@ public class RowEncoderTest {
   /** The CSV header lists the output columns, a keyless feed's source id last. */
   @Test
   public void csvHeader() {
-    assertEquals("event_uuid,event_name,event_type,event_subtype,created_at,payload",
+    assertEquals("event_uuid,event_name,event_type,event_subtype,created_at,payload,email,"
+            + "extra_fields",
         new RowEncoder(EVENTS).csvHeader());
     assertEquals(
         "user_id,app_version,device_type,masked_ip,locale,masked_device_id,_source_id",
@@ -125,7 +129,7 @@ public class RowEncoderTest {
             "{\"a\":1,\"b\":2}"));
     assertEquals(
         "e-1,\"say \"\"hi\"\", bob\nbye:plain\",\"say \"\"hi\"\", bob\nbye\",plain,"
-            + "2024-03-09T10:00:00Z,\"{\"\"a\"\":1,\"\"b\"\":2}\"",
+            + "2024-03-09T10:00:00Z,\"{\"\"a\"\":1,\"\"b\"\":2}\",,",
         line);
   }
 
@@ -150,7 +154,8 @@ public class RowEncoderTest {
     String second = enc.jsonLine(event("c:d", at("2024-03-09T10:00:00Z"), "1"));
     assertEquals(
         "{\"event_uuid\":\"e-1\",\"event_name\":\"c:d\",\"event_type\":\"c\","
-            + "\"event_subtype\":\"d\",\"created_at\":\"2024-03-09T10:00:00Z\",\"payload\":1}",
+            + "\"event_subtype\":\"d\",\"created_at\":\"2024-03-09T10:00:00Z\",\"payload\":1"
+            + NULL_TAIL,
         second);
     assertEquals('}', first.charAt(first.length() - 1));
   }
