@@ -322,4 +322,34 @@ public class S3IT {
     }
     return out;
   }
+
+  /**
+   * What killed runs left under the output (temp objects, an unfinished multipart upload) is
+   * gone after the next run, which leaves exactly its own files.
+   */
+  @Test
+  public void nextRunRemovesDebrisOfKilledRuns() throws Exception {
+    String bucket = bucketWithEvents();
+    byte[] junk = "left by a killed run".getBytes(StandardCharsets.UTF_8);
+    for (String key : List.of("out/events/.temp-sluice-killed/part-1",
+        "out/events/_dead_letters/.temp-sluice-killed/part-2")) {
+      store().putBlob(bucket, store().blobBuilder(key).payload(junk).contentLength(junk.length)
+          .build());
+    }
+    store().initiateMultipartUpload(bucket,
+        store().blobBuilder("out/events/.temp-sluice-killed/big").build().getMetadata(),
+        org.jclouds.blobstore.options.PutOptions.NONE);
+    store().initiateMultipartUpload(bucket,
+        store().blobBuilder("elsewhere/big").build().getMetadata(),
+        org.jclouds.blobstore.options.PutOptions.NONE);
+    assertEquals(2, store().listMultipartUploads(bucket).size());
+
+    RunLedger ledger = SluicePipeline.run(options(bucket));
+
+    assertTrue(ledger.line(), ledger.balanced());
+    assertEquals(expectedKeys(), keys(bucket, "out/"));
+    List<String> uploads = new ArrayList<>();
+    store().listMultipartUploads(bucket).forEach(u -> uploads.add(u.blobName()));
+    assertEquals(List.of("elsewhere/big"), uploads);
+  }
 }

@@ -8,12 +8,12 @@ import org.slf4j.LoggerFactory;
 /**
  * When a failed database write is worth another try, and how long to wait first. A database
  * that restarts, fails over or drops connections for a few seconds costs a few retries with
- * back-off (0.2 s doubling to 5 s, about 20 s in all), not the run; a row the database refuses
+ * back-off (0.2 s doubling to 5 s, about 40 s in all), not the run; a row the database refuses
  * fails at once. Writes retried this way must be idempotent (Sluice's upserts are).
  */
 public final class DatabaseRetry implements Serializable {
   private static final Logger LOG = LoggerFactory.getLogger(DatabaseRetry.class);
-  static final int DEFAULT_ATTEMPTS = 8;
+  static final int DEFAULT_ATTEMPTS = 12;
 
   private final int attempts;
   private final long firstWaitMillis;
