@@ -56,7 +56,7 @@ public class ExistingTablesIT {
         + "{\"name\": \"device_type\", \"type\": \"string\"},"
         + "{\"name\": \"ip\", \"type\": \"string\", \"column\": \"masked_ip\", \"pii\": \"hash\"},"
         + "{\"name\": \"device_id\", \"type\": \"string\", \"column\": \"masked_device_id\","
-        + " \"pii\": \"hash\"},"
+        + " \"pii\": \"hash\", \"required\": true},"
         + "{\"name\": \"locale\", \"type\": \"string\"},"
         + "{\"name\": \"app_version\", \"type\": \"int\"}]," + dedup
         + " \"partition\": \"\", \"table\": " + table + "}";

@@ -336,12 +336,19 @@ public class S3IT {
       store().putBlob(bucket, store().blobBuilder(key).payload(junk).contentLength(junk.length)
           .build());
     }
-    store().initiateMultipartUpload(bucket,
-        store().blobBuilder("out/events/.temp-sluice-killed/big").build().getMetadata(),
-        org.jclouds.blobstore.options.PutOptions.NONE);
-    store().initiateMultipartUpload(bucket,
-        store().blobBuilder("elsewhere/big").build().getMetadata(),
-        org.jclouds.blobstore.options.PutOptions.NONE);
+    // Started through the S3 API, as Beam's writer starts them, each with one part uploaded.
+    try (software.amazon.awssdk.services.s3.S3Client s3 =
+        software.amazon.awssdk.services.s3.S3Client.builder()
+            .endpointOverride(endpoint).region(Region.US_EAST_1).forcePathStyle(true)
+            .credentialsProvider(StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+            .build()) {
+      for (String key : List.of("out/events/.temp-sluice-killed/big", "elsewhere/big")) {
+        String id = s3.createMultipartUpload(b -> b.bucket(bucket).key(key)).uploadId();
+        s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(id).partNumber(1),
+            software.amazon.awssdk.core.sync.RequestBody.fromBytes(junk));
+      }
+    }
     assertEquals(2, store().listMultipartUploads(bucket).size());
 
     RunLedger ledger = SluicePipeline.run(options(bucket));

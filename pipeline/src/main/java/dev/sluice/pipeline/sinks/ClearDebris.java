@@ -2,7 +2,6 @@ package dev.sluice.pipeline.sinks;
 
 import java.io.IOException;
 import java.net.URI;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -27,7 +26,7 @@ import software.amazon.awssdk.services.s3.model.MultipartUpload;
  * Removes what failed or killed batch runs left under an output before the next run of that
  * output writes: the temp folders {@code <output>/.temp-sluice-*} (rows) and
  * {@code <output>/_dead_letters/.temp-sluice-*}, and on S3 the multipart uploads under the
- * output that were started before this run and never finished (S3 keeps, and bills, their parts
+ * output that never finished (S3 keeps, and bills, their parts
  * until they are aborted). A finished run deletes its own temp folder; this is for the runs that
  * did not finish. Two runs writing the same output at the same time are not supported: the
  * second would remove the first one's temp files.
@@ -113,12 +112,15 @@ public final class ClearDebris {
     }
   }
 
-  /** Aborts multipart uploads under {@code base} started before now: no live run's upload. */
+  /**
+   * Aborts every multipart upload under {@code base}. This run has started none yet, so they are
+   * earlier runs' (by their start time too: S3-compatible stores such as S3Proxy report the
+   * listing's time as an upload's start, so that time is not used).
+   */
   private static int abortUploads(String base, PipelineOptions options) {
     URI uri = URI.create(base);
     String bucket = uri.getHost();
     String prefix = uri.getPath().startsWith("/") ? uri.getPath().substring(1) : uri.getPath();
-    Instant now = Instant.now();
     S3Options s3 = options.as(S3Options.class);
     int aborted = 0;
     try (S3Client client = InstanceBuilder.ofType(S3ClientBuilderFactory.class)
@@ -130,10 +132,8 @@ public final class ClearDebris {
             ListMultipartUploadsRequest.builder().bucket(bucket).prefix(prefix)
                 .keyMarker(keyMarker).uploadIdMarker(idMarker).build());
         for (MultipartUpload u : page.uploads()) {
-          if (u.initiated() == null || u.initiated().isBefore(now)) {
-            client.abortMultipartUpload(b -> b.bucket(bucket).key(u.key()).uploadId(u.uploadId()));
-            aborted++;
-          }
+          client.abortMultipartUpload(b -> b.bucket(bucket).key(u.key()).uploadId(u.uploadId()));
+          aborted++;
         }
         if (!Boolean.TRUE.equals(page.isTruncated())) {
           break;
