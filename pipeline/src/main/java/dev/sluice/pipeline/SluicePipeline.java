@@ -8,6 +8,7 @@ import dev.sluice.pipeline.jdbc.WriteNormalisedTables;
 import dev.sluice.pipeline.jdbc.WriteRows;
 import dev.sluice.transforms.normalise.Normaliser;
 import dev.sluice.transforms.normalise.Normalisers;
+import dev.sluice.pipeline.sinks.ClearDebris;
 import dev.sluice.pipeline.sinks.FileFormat;
 import dev.sluice.pipeline.sinks.ParquetRows;
 import dev.sluice.pipeline.sinks.WriteDeadLetters;
@@ -279,11 +280,19 @@ public final class SluicePipeline {
       Tables.ensure(db, sinks.dialect, spec);
       sinks = sinks.withDatabase(db);
       if (acker != null) {
+        if (spec.tableAppend) {
+          throw new SluiceException("feed " + spec.name + ": table.mode append is for file runs"
+              + " (an acknowledged source needs the table key)");
+        }
         StoreAndAck.ensureDeadLetterTable(db);
         sinks = sinks.withAcker(acker);
       }
     }
 
+    if (!streaming && output != null) {
+      // What failed or killed runs of this output left (temp files, unfinished S3 uploads).
+      ClearDebris.under(output, options);
+    }
     Pipeline p = Pipeline.create(options);
     buildPipeline(p, spec, protector, source, sinks);
     LOG.info("running feed {} from {} to {}{}", spec.name, input.describe(), output,

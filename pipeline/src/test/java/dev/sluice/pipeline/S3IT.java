@@ -322,4 +322,41 @@ public class S3IT {
     }
     return out;
   }
+
+  /**
+   * What killed runs left under the output (temp objects, an unfinished multipart upload) is
+   * gone after the next run, which leaves exactly its own files.
+   */
+  @Test
+  public void nextRunRemovesDebrisOfKilledRuns() throws Exception {
+    String bucket = bucketWithEvents();
+    byte[] junk = "left by a killed run".getBytes(StandardCharsets.UTF_8);
+    for (String key : List.of("out/events/.temp-sluice-killed/part-1",
+        "out/events/_dead_letters/.temp-sluice-killed/part-2")) {
+      store().putBlob(bucket, store().blobBuilder(key).payload(junk).contentLength(junk.length)
+          .build());
+    }
+    // Started through the S3 API, as Beam's writer starts them, each with one part uploaded.
+    try (software.amazon.awssdk.services.s3.S3Client s3 =
+        software.amazon.awssdk.services.s3.S3Client.builder()
+            .endpointOverride(endpoint).region(Region.US_EAST_1).forcePathStyle(true)
+            .credentialsProvider(StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+            .build()) {
+      for (String key : List.of("out/events/.temp-sluice-killed/big", "elsewhere/big")) {
+        String id = s3.createMultipartUpload(b -> b.bucket(bucket).key(key)).uploadId();
+        s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(id).partNumber(1),
+            software.amazon.awssdk.core.sync.RequestBody.fromBytes(junk));
+      }
+    }
+    assertEquals(2, store().listMultipartUploads(bucket).size());
+
+    RunLedger ledger = SluicePipeline.run(options(bucket));
+
+    assertTrue(ledger.line(), ledger.balanced());
+    assertEquals(expectedKeys(), keys(bucket, "out/"));
+    List<String> uploads = new ArrayList<>();
+    store().listMultipartUploads(bucket).forEach(u -> uploads.add(u.blobName()));
+    assertEquals(List.of("elsewhere/big"), uploads);
+  }
 }

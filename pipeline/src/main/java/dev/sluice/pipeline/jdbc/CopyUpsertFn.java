@@ -25,13 +25,15 @@ import org.postgresql.PGConnection;
  * ... WHERE ... IS DISTINCT FROM} as the row-by-row upsert. Either way the table ends as the
  * upsert leaves it, so a retried bundle or a re-run changes nothing, exactly as before.
  *
+ * <p>A batch that fails because the database is away (connection lost or refused, server
+ * restarting) is written again after a back-off ({@link DatabaseRetry}); the upsert makes that
+ * safe. Without a key ({@code table.mode: append}) each batch is one plain {@code COPY}, and a
+ * batch whose commit was lost with its connection may be written twice.
+ *
  * <p>The staging table is {@code TEMP ... ON COMMIT DELETE ROWS}, one per connection and target
  * table, made by the first batch; each commit empties it.
  */
 final class CopyUpsertFn extends DoFn<Row, Void> {
-  /** Postgres' SQLSTATEs worth a retry: serialization failure, deadlock. */
-  private static final List<String> RETRY_STATES = List.of("40001", "40P01");
-  private static final int ATTEMPTS = 5;
   private static final String UNIQUE_VIOLATION = "23505";
 
   private final Database db;
@@ -43,6 +45,10 @@ final class CopyUpsertFn extends DoFn<Row, Void> {
   private final String copyDirect;
   private final String upsert;
   private final int batchSize;
+  private final DatabaseRetry retry = DatabaseRetry.standard();
+  /** Append mode: no key, every batch one plain COPY into the table. */
+  private final boolean append;
+  private transient long appended;
 
   private transient Connection connection;
   /** Whether this connection's staging table exists (made in a committed transaction). */
@@ -77,6 +83,7 @@ final class CopyUpsertFn extends DoFn<Row, Void> {
     this.batchSize = batchSize;
     List<String> columnNames = new ArrayList<>(columns.keySet());
     this.keyIndexes = key.stream().mapToInt(columnNames::indexOf).toArray();
+    this.append = key.isEmpty();
     for (int i : keyIndexes) {
       if (i < 0) {
         throw new IllegalArgumentException("table key " + key + " is not among the columns");
@@ -103,6 +110,9 @@ final class CopyUpsertFn extends DoFn<Row, Void> {
     List<Object> key = new ArrayList<>(keyIndexes.length);
     for (int i : keyIndexes) {
       key.add(row.getValue(i));
+    }
+    if (append) {
+      key.add(appended++);
     }
     batch.put(key, row);
     if (batch.size() >= batchSize) {
@@ -131,15 +141,12 @@ final class CopyUpsertFn extends DoFn<Row, Void> {
         break;
       } catch (SQLException e) {
         closeQuietly();
-        if (attempt >= ATTEMPTS || !RETRY_STATES.contains(e.getSQLState())) {
-          throw new SQLException("upsert into " + table + " failed: " + db.describe(e),
-              e.getSQLState(), e);
-        }
         try {
-          Thread.sleep(100L << attempt);
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          throw e;
+          retry.waitOrThrow(e, attempt, db, "writing to table " + table);
+        } catch (SQLException last) {
+          // Not chained: the driver's message may quote a row's value; describe() does not.
+          throw new SQLException("writing to table " + table + " failed: " + db.describe(last),
+              last.getSQLState());
         }
       }
     }
@@ -148,9 +155,15 @@ final class CopyUpsertFn extends DoFn<Row, Void> {
 
   private void write(byte[] data) throws SQLException, IOException {
     if (connection == null || connection.isClosed()) {
-      connection = db.connect();
+      connection = db.open();
       connection.setAutoCommit(false);
       staged = false;
+    }
+    if (append) {
+      connection.unwrap(PGConnection.class).getCopyAPI()
+          .copyIn(copyDirect, new ByteArrayInputStream(data));
+      connection.commit();
+      return;
     }
     if (!conflicts) {
       // Fast path: none of the batch's keys is in the table yet (a first load), so the upsert

@@ -77,10 +77,15 @@ public final class Database implements Serializable {
 
   public Connection connect() {
     try {
-      return DriverManager.getConnection(url, properties());
+      return open();
     } catch (SQLException e) {
       throw new SluiceException(describe(e));
     }
+  }
+
+  /** A new connection; its failure as the driver gives it (with its SQLSTATE, for retries). */
+  public Connection open() throws SQLException {
+    return DriverManager.getConnection(url, properties());
   }
 
   /** One line for a connection failure: what and where, never the password. */
@@ -96,7 +101,28 @@ public final class Database implements Serializable {
     if (state.equals("3D000")) {
       return where + ": no such database";
     }
+    if (state.startsWith("22")) {
+      return where + ": " + withoutValues(firstLine(e.getMessage())) + " (SQLSTATE " + state
+          + ")";
+    }
     return where + ": " + firstLine(e.getMessage());
+  }
+
+  private static final Pattern QUOTED = Pattern.compile("\"[^\"]*\"|'[^']*'");
+
+  /**
+   * A data exception's message without the value it quotes: Postgres names the bad value
+   * ({@code invalid input syntax for type integer: "..."}, {@code value "..." is out of range})
+   * and the driver does too ({@code Bad value for type int : ...}); the value may be personal
+   * data. What is left says what kind of value failed, which with the SQLSTATE is enough.
+   */
+  static String withoutValues(String message) {
+    String m = message.startsWith("ERROR: ") ? message.substring(7) : message;
+    int colon = m.indexOf(':');
+    if (colon >= 0) {
+      m = m.substring(0, colon).trim();
+    }
+    return QUOTED.matcher(m).replaceAll("(a value)");
   }
 
   private static String firstLine(String s) {

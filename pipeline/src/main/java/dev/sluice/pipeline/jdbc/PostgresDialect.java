@@ -22,8 +22,9 @@ public final class PostgresDialect implements SqlDialect {
     columns.forEach((c, t) -> cols.add(SqlDialect.quote(c) + " " + t.sqlType()));
     StringJoiner k = new StringJoiner(", ");
     key.forEach(c -> k.add(SqlDialect.quote(c)));
+    // Append mode has no key: the table gets none.
     return "CREATE TABLE IF NOT EXISTS " + SqlDialect.quote(table) + " (" + cols
-        + ", PRIMARY KEY (" + k + "))";
+        + (key.isEmpty() ? "" : ", PRIMARY KEY (" + k + ")") + ")";
   }
 
   @Override

@@ -112,17 +112,30 @@ public final class StoreAndAck {
       if (buffer.isEmpty()) {
         return;
       }
-      if (connection == null || connection.isClosed()) {
-        connection = db.connect();
-        connection.setAutoCommit(false);
-      }
-      try {
-        bind(connection, buffer);
-        connection.commit();
-      } catch (SQLException e) {
-        connection.rollback();
-        throw new SQLException("storing " + buffer.size() + " records failed: "
-            + db.describe(e), e.getSQLState());
+      // A database away for seconds costs retries (DatabaseRetry); the upsert makes them safe.
+      for (int attempt = 1; ; attempt++) {
+        try {
+          if (connection == null || connection.isClosed()) {
+            connection = db.open();
+            connection.setAutoCommit(false);
+          }
+          bind(connection, buffer);
+          connection.commit();
+          break;
+        } catch (SQLException e) {
+          try {
+            connection.close();
+          } catch (SQLException | RuntimeException ignored) {
+            // A new connection is opened for the next attempt.
+          }
+          connection = null;
+          try {
+            DatabaseRetry.standard().waitOrThrow(e, attempt, db, "storing records");
+          } catch (SQLException last) {
+            throw new SQLException("storing " + buffer.size() + " records failed: "
+                + db.describe(last), last.getSQLState());
+          }
+        }
       }
       List<String> acks = new ArrayList<>(buffer.size());
       for (T item : buffer) {

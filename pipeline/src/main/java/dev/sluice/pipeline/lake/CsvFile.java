@@ -55,13 +55,30 @@ final class CsvFile implements AutoCloseable {
   private final List<String> headerNames;
   private long lastLine;
 
+  /** Default bound of one record (and so of each field), in characters. */
+  static final int DEFAULT_MAX_RECORD_CHARS = 16 << 20;
+
+  private final Bounded bounded;
+
   CsvFile(InputStream in, TableSchema schema, boolean lengthInBytes) throws Refused, IOException {
+    this(in, schema, lengthInBytes, DEFAULT_MAX_RECORD_CHARS);
+  }
+
+  /**
+   * {@code maxRecordChars} bounds a record: a field that never ends (an opening quote never
+   * closed, a file without line breaks) refuses the file when it passes the bound, instead of
+   * filling the heap.
+   */
+  CsvFile(InputStream in, TableSchema schema, boolean lengthInBytes, int maxRecordChars)
+      throws Refused, IOException {
     this.schema = schema;
     this.lengthInBytes = lengthInBytes;
     CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
         .onMalformedInput(CodingErrorAction.REPORT)
         .onUnmappableCharacter(CodingErrorAction.REPORT);
-    Reader reader = new BufferedReader(new InputStreamReader(in, utf8), 1 << 16);
+    this.bounded = new Bounded(new BufferedReader(new InputStreamReader(in, utf8), 1 << 16),
+        maxRecordChars);
+    Reader reader = bounded;
     CSVFormat format = CSVFormat.RFC4180.builder()
         .setDelimiter(schema.delimiter)
         .setQuote(schema.quote)
@@ -81,6 +98,9 @@ final class CsvFile implements AutoCloseable {
       for (int i = 0; i < headerNames.size(); i++) {
         String name = RecordParser.normalise(headerNames.get(i));
         TableSchema.Column c = schema.column(name);
+        if (c == null && headerNames.size() == 1 && schema.columns.size() > 1) {
+          throw new Refused(delimiterProblem(headerNames.get(0), schema));
+        }
         if (c == null) {
           throw new Refused("header column '" + Names.printable(name) + "' is not in the schema"
               + " of table " + schema.table + " (columns: " + schema.columnNames() + ")");
@@ -162,6 +182,7 @@ final class CsvFile implements AutoCloseable {
       }
       CSVRecord r = records.next();
       lastLine = parser.getCurrentLineNumber();
+      bounded.recordEnded();
       return r;
     } catch (UncheckedIOException e) {
       throw problem(e.getCause());
@@ -177,6 +198,11 @@ final class CsvFile implements AutoCloseable {
 
   private IOException problem(IOException e) throws Refused {
     for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof TooLong) {
+        throw new Refused("a record after line " + lastLine + " is longer than "
+            + ((TooLong) t).limit + " characters (a field that never ends?); the limit is"
+            + " --maxRecordBytes");
+      }
       if (t instanceof SourceFailure) {
         return (SourceFailure) t;
       }
@@ -191,6 +217,82 @@ final class CsvFile implements AutoCloseable {
   @Override
   public void close() throws IOException {
     parser.close();
+  }
+
+  /**
+   * Why a header read as one field does not match: the file is delimited by another
+   * character than the schema's. Names the characters, not the header (which would read as
+   * one long column name).
+   */
+  static String delimiterProblem(String header, TableSchema schema) {
+    for (char d : new char[] {',', ';', '\t', '|'}) {
+      if (d != schema.delimiter && header.indexOf(d) >= 0) {
+        return "the header is one field, but holds " + shown(d) + ": the file seems delimited"
+            + " by " + shown(d) + " where the schema of table " + schema.table + " says "
+            + shown(schema.delimiter) + " (set csv.delimiter in the schema, or send the file"
+            + " with " + shown(schema.delimiter) + ")";
+      }
+    }
+    return "the header is one field where the schema of table " + schema.table + " has "
+        + schema.columns.size() + " columns delimited by " + shown(schema.delimiter);
+  }
+
+  private static String shown(char c) {
+    return c == '\t' ? "tabs" : "'" + c + "'";
+  }
+
+  /** A record passed the bound. */
+  static final class TooLong extends IOException {
+    final int limit;
+
+    TooLong(int limit) {
+      super("record longer than " + limit + " characters");
+      this.limit = limit;
+    }
+  }
+
+  /**
+   * Counts the characters the parser takes since the last record ended, and fails past the
+   * bound (plus the parser's read-ahead) before a field can grow without end.
+   */
+  private static final class Bounded extends java.io.FilterReader {
+    private static final int READ_AHEAD = 1 << 16;
+    private final int limit;
+    private long since;
+
+    Bounded(Reader in, int limit) {
+      super(in);
+      this.limit = limit;
+    }
+
+    void recordEnded() {
+      since = 0;
+    }
+
+    private void count(long n) throws TooLong {
+      since += n;
+      if (since > (long) limit + READ_AHEAD) {
+        throw new TooLong(limit);
+      }
+    }
+
+    @Override
+    public int read() throws IOException {
+      int c = super.read();
+      if (c >= 0) {
+        count(1);
+      }
+      return c;
+    }
+
+    @Override
+    public int read(char[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      if (n > 0) {
+        count(n);
+      }
+      return n;
+    }
   }
 
   /** An I/O failure of the store itself (not of the file's content): worth another try. */

@@ -12,9 +12,18 @@ public final class LakeConfig implements Serializable {
   final String logSchema;
   final boolean failFileOnBadRows;
   final String runId;
+  /** Bound of a data object's record, in characters ({@code --maxRecordBytes}). */
+  final int maxRecordChars;
 
   LakeConfig(String input, String deadLetters, LakeDatabase database, LakeDialect dialect,
       String logSchema, boolean failFileOnBadRows, String runId) {
+    this(input, deadLetters, database, dialect, logSchema, failFileOnBadRows, runId,
+        CsvFile.DEFAULT_MAX_RECORD_CHARS);
+  }
+
+  LakeConfig(String input, String deadLetters, LakeDatabase database, LakeDialect dialect,
+      String logSchema, boolean failFileOnBadRows, String runId, int maxRecordChars) {
+    this.maxRecordChars = maxRecordChars;
     this.input = Objects.requireNonNull(input);
     this.deadLetters = deadLetters.endsWith("/") ? deadLetters : deadLetters + "/";
     this.database = Objects.requireNonNull(database);
@@ -51,7 +60,7 @@ public final class LakeConfig implements Serializable {
   /** The same settings under a fresh run id, for the next pass of a watch. */
   LakeConfig nextRun() {
     return new LakeConfig(input, deadLetters, database, dialect, logSchema, failFileOnBadRows,
-        java.util.UUID.randomUUID().toString());
+        java.util.UUID.randomUUID().toString(), maxRecordChars);
   }
 
   LoadLog log() {

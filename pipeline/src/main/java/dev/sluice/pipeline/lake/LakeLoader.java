@@ -3,6 +3,7 @@ package dev.sluice.pipeline.lake;
 import dev.sluice.pipeline.PathStyleS3ClientBuilderFactory;
 import dev.sluice.pipeline.SluiceException;
 import dev.sluice.pipeline.SluicePipeline;
+import dev.sluice.pipeline.sources.Aws;
 import dev.sluice.transforms.spec.Names;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -155,13 +156,26 @@ public final class LakeLoader {
     String deadLetters = options.getDeadLetters() == null || options.getDeadLetters().isEmpty()
         ? input + LakeKey.DEAD_LETTERS_FOLDER + "/"
         : normalizeFolder(options.getDeadLetters(), "--deadLetters");
+    if (options.getEndpoint() == null && input.startsWith("s3://")) {
+      // Like run: AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL) and the region from the environment.
+      Aws s3 = Aws.forS3IfConfigured();
+      if (s3 != null) {
+        options.setEndpoint(s3.endpoint());
+        options.setAwsRegion(s3.region());
+      }
+    }
     if (options.getEndpoint() != null
         && options.getS3ClientFactoryClass() == DefaultS3ClientBuilderFactory.class) {
       options.setS3ClientFactoryClass(PathStyleS3ClientBuilderFactory.class);
     }
     FileSystems.setDefaultPipelineOptions(options);
+    Integer maxRecord = options.getMaxRecordBytes();
+    if (maxRecord == null || maxRecord < 1) {
+      throw new SluiceException("--maxRecordBytes must be a whole number of at least 1");
+    }
     LakeConfig config = new LakeConfig(input, deadLetters, db, dialect, logSchema,
-        Boolean.TRUE.equals(options.getFailFileOnBadRows()), UUID.randomUUID().toString());
+        Boolean.TRUE.equals(options.getFailFileOnBadRows()), UUID.randomUUID().toString(),
+        maxRecord);
     try (Connection c = db.connect()) {
       config.log().ensure(c);
     } catch (SQLException e) {

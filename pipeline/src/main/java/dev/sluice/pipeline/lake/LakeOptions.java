@@ -56,4 +56,12 @@ public interface LakeOptions extends S3Options {
   String getLogSchema();
 
   void setLogSchema(String value);
+
+  @Description("Longest record (and so field) of a data object, in characters; an object with a"
+      + " longer one (a quote never closed, a file without line breaks) is rejected and the"
+      + " next objects load.")
+  @Default.Integer(16 << 20)
+  Integer getMaxRecordBytes();
+
+  void setMaxRecordBytes(Integer value);
 }

@@ -157,6 +157,10 @@ public final class LoadLog {
       sql.append(" AND processed_at >= ?");
       args.add(q.since);
     }
+    if (q.landedSince != null) {
+      sql.append(" AND landed_at >= ?");
+      args.add(q.landedSince);
+    }
     sql.append(" ORDER BY processed_at DESC, object_key DESC LIMIT ").append(q.limit);
     return select(c, sql.toString(), args);
   }

@@ -28,8 +28,10 @@ import org.slf4j.LoggerFactory;
  * GET /loads?since=yesterday                                  -&gt; 400 {"error": "since ..."}
  * </pre>
  *
- * <p>Parameters: {@code table}, {@code db}, {@code since} (ISO-8601 time or date, compared with
- * the processed time), {@code limit} (default 1000, at most 10000); all optional. An unknown
+ * <p>Parameters: {@code table} (or the seed API's {@code table_name}), {@code db}, {@code since}
+ * (ISO-8601 time or date, compared with the processed time), {@code landed_timestamp} (the same,
+ * compared with the time the object landed), {@code limit} (default 1000, at most 10000); all
+ * optional; a time outside years 1 to 9999 is a 400. An unknown
  * table gives {@code []}. A database that does not answer gives a 503 whose message names the
  * server without its password.
  *

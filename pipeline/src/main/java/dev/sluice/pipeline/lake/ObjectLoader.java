@@ -188,7 +188,7 @@ final class ObjectLoader {
         throw new Changed();
       }
       InputStream tagged = CsvFile.tagged(in);
-      try (CsvFile csv = new CsvFile(tagged, schema, d.lengthInBytes())) {
+      try (CsvFile csv = new CsvFile(tagged, schema, d.lengthInBytes(), config.maxRecordChars)) {
         List<TableSchema.Column> columns = csv.columns();
         try (Statement s = c.createStatement()) {
           s.execute(d.createStage(columns));

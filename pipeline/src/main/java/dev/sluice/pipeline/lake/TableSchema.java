@@ -81,71 +81,85 @@ public final class TableSchema implements Serializable {
     if (root == null || !root.isObject()) {
       throw new Refused("schema is not a JSON object");
     }
-    onlyKeys(root, "schema", "table", "columns", "primary_key", "allowed_operations", "csv");
+    // Every mistake is collected and reported at once, so one upload can fix them all.
+    List<String> problems = new ArrayList<>();
+    onlyKeys(root, "schema", problems, "table", "columns", "primary_key", "allowed_operations",
+        "csv");
     JsonNode t = root.get("table");
     if (t != null && !(t.isTextual() && t.asText().equals(keyTable))) {
-      throw new Refused("schema names table '" + Names.printable(t.asText())
+      problems.add("schema names table '" + Names.printable(t.asText())
           + "' but its key names '" + keyTable + "'");
     }
     Map<String, Column> cols = new LinkedHashMap<>();
     JsonNode cs = root.get("columns");
     if (cs == null || !cs.isArray() || cs.isEmpty()) {
-      throw new Refused("schema needs \"columns\": a non-empty list");
-    }
-    if (cs.size() > MAX_COLUMNS) {
-      throw new Refused("schema has " + cs.size() + " columns; at most " + MAX_COLUMNS);
-    }
-    for (JsonNode c : cs) {
-      if (!c.isObject()) {
-        throw new Refused("each column must be an object with \"name\" and \"type\"");
+      problems.add("schema needs \"columns\": a non-empty list");
+    } else if (cs.size() > MAX_COLUMNS) {
+      problems.add("schema has " + cs.size() + " columns; at most " + MAX_COLUMNS);
+    } else {
+      for (JsonNode c : cs) {
+        if (!c.isObject()) {
+          problems.add("each column must be an object with \"name\" and \"type\"");
+          continue;
+        }
+        onlyKeys(c, "column", problems, "name", "type");
+        String name = c.path("name").isTextual() ? c.get("name").asText() : null;
+        if (!Names.isSafe(name)) {
+          problems.add("column name '" + Names.printable(name)
+              + "' is not allowed; names must match " + Names.SAFE.pattern());
+          continue;
+        }
+        if (SYSTEM_COLUMNS.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+          problems.add("column name '" + name + "' is a PostgreSQL system column");
+          continue;
+        }
+        if (cols.containsKey(name)) {
+          problems.add("column '" + name + "' is declared twice");
+          continue;
+        }
+        try {
+          ColumnType type =
+              ColumnType.parse(c.path("type").isTextual() ? c.get("type").asText() : null);
+          cols.put(name, new Column(name, type));
+        } catch (IllegalArgumentException e) {
+          problems.add("column '" + name + "': " + e.getMessage());
+          cols.put(name, null);
+        }
       }
-      onlyKeys(c, "column", "name", "type");
-      String name = c.path("name").isTextual() ? c.get("name").asText() : null;
-      if (!Names.isSafe(name)) {
-        throw new Refused("column name '" + Names.printable(name)
-            + "' is not allowed; names must match " + Names.SAFE.pattern());
-      }
-      if (cols.containsKey(name)) {
-        throw new Refused("column '" + name + "' is declared twice");
-      }
-      ColumnType type;
-      try {
-        type = ColumnType.parse(c.path("type").isTextual() ? c.get("type").asText() : null);
-      } catch (IllegalArgumentException e) {
-        throw new Refused("column '" + name + "': " + e.getMessage());
-      }
-      cols.put(name, new Column(name, type));
     }
     List<String> key = new ArrayList<>();
     JsonNode pk = root.get("primary_key");
     if (pk == null || !pk.isArray() || pk.isEmpty()) {
-      throw new Refused("schema needs \"primary_key\": a non-empty list of column names");
-    }
-    for (JsonNode k : pk) {
-      String name = k.isTextual() ? k.asText() : null;
-      if (name == null || !cols.containsKey(name)) {
-        throw new Refused("primary key column '" + Names.printable(name)
-            + "' is not a declared column");
+      problems.add("schema needs \"primary_key\": a non-empty list of column names");
+    } else {
+      for (JsonNode k : pk) {
+        String name = k.isTextual() ? k.asText() : null;
+        if (name == null || !cols.containsKey(name)) {
+          problems.add("primary key column '" + Names.printable(name)
+              + "' is not a declared column");
+        } else if (key.contains(name)) {
+          problems.add("primary key names column '" + name + "' twice");
+        } else {
+          key.add(name);
+        }
       }
-      if (key.contains(name)) {
-        throw new Refused("primary key names column '" + name + "' twice");
-      }
-      key.add(name);
     }
     Set<LakeAction> allowed = EnumSet.of(LakeAction.APPEND, LakeAction.SCHEMA);
     JsonNode ops = root.get("allowed_operations");
     if (ops != null) {
       if (!ops.isArray()) {
-        throw new Refused("\"allowed_operations\" must be a list");
-      }
-      allowed = EnumSet.noneOf(LakeAction.class);
-      for (JsonNode o : ops) {
-        LakeAction a = o.isTextual() ? LakeAction.fromWord(o.asText()) : null;
-        if (a == null) {
-          throw new Refused("allowed operation '" + Names.printable(o.asText())
-              + "' is not one of append, truncate, schema");
+        problems.add("\"allowed_operations\" must be a list");
+      } else {
+        allowed = EnumSet.noneOf(LakeAction.class);
+        for (JsonNode o : ops) {
+          LakeAction a = o.isTextual() ? LakeAction.fromWord(o.asText()) : null;
+          if (a == null) {
+            problems.add("allowed operation '" + Names.printable(o.asText())
+                + "' is not one of append, truncate, schema");
+          } else {
+            allowed.add(a);
+          }
         }
-        allowed.add(a);
       }
     }
     char delimiter = ',';
@@ -154,43 +168,54 @@ public final class TableSchema implements Serializable {
     JsonNode csv = root.get("csv");
     if (csv != null) {
       if (!csv.isObject()) {
-        throw new Refused("\"csv\" must be an object");
-      }
-      onlyKeys(csv, "csv", "delimiter", "header", "quote");
-      delimiter = oneChar(csv, "delimiter", delimiter);
-      quote = oneChar(csv, "quote", quote);
-      if (csv.has("header")) {
-        if (!csv.get("header").isBoolean()) {
-          throw new Refused("csv \"header\" must be true or false");
+        problems.add("\"csv\" must be an object");
+      } else {
+        onlyKeys(csv, "csv", problems, "delimiter", "header", "quote");
+        delimiter = oneChar(csv, "delimiter", delimiter, problems);
+        quote = oneChar(csv, "quote", quote, problems);
+        if (csv.has("header")) {
+          if (!csv.get("header").isBoolean()) {
+            problems.add("csv \"header\" must be true or false");
+          } else {
+            header = csv.get("header").asBoolean();
+          }
         }
-        header = csv.get("header").asBoolean();
+        if (delimiter == quote) {
+          problems.add("csv delimiter and quote must differ");
+        }
       }
-      if (delimiter == quote) {
-        throw new Refused("csv delimiter and quote must differ");
-      }
+    }
+    if (!problems.isEmpty()) {
+      throw new Refused(String.join("; ", problems));
     }
     return new TableSchema(keyTable, new ArrayList<>(cols.values()), key, allowed, delimiter,
         quote, header);
   }
 
-  private static char oneChar(JsonNode csv, String field, char dflt) throws Refused {
+  /** Names PostgreSQL gives every table itself; a column of that name cannot be created. */
+  static final Set<String> SYSTEM_COLUMNS =
+      Set.of("tableoid", "xmin", "cmin", "xmax", "cmax", "ctid", "oid");
+
+  private static char oneChar(JsonNode csv, String field, char dflt, List<String> problems) {
     JsonNode n = csv.get(field);
     if (n == null) {
       return dflt;
     }
     String s = n.isTextual() ? n.asText() : "";
     if (s.length() != 1 || s.charAt(0) == '\n' || s.charAt(0) == '\r') {
-      throw new Refused("csv \"" + field + "\" must be one character (not a line break)");
+      problems.add("csv \"" + field + "\" must be one character (not a line break)");
+      return dflt;
     }
     return s.charAt(0);
   }
 
-  private static void onlyKeys(JsonNode node, String where, String... allowed) throws Refused {
+  private static void onlyKeys(JsonNode node, String where, List<String> problems,
+      String... allowed) {
     List<String> ok = List.of(allowed);
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
       String f = it.next();
       if (!ok.contains(f)) {
-        throw new Refused("unknown key '" + Names.printable(f) + "' in " + where + " (known: "
+        problems.add("unknown key '" + Names.printable(f) + "' in " + where + " (known: "
             + String.join(", ", ok) + ")");
       }
     }

@@ -134,4 +134,35 @@ public class LakeCsvFileTest {
     assertArrayEquals(new String[] {"2", "two, too"}, rs.get(1).values);
     assertEquals(1, rs.get(0).line);
   }
+
+  /** A file delimited by commas where the schema says ';': the reason names both, not the header. */
+  @Test
+  public void otherDelimiterNamed() throws Exception {
+    String header = "username,identifier,first_name,last_name";
+    Refused e = assertThrows(Refused.class,
+        () -> rows(header + "\nbooker12,9012,Rachel,Booker\n", userData()));
+    assertThat(e.getMessage(), containsString("seems delimited by ','"));
+    assertThat(e.getMessage(), containsString("says ';'"));
+    assertEquals(-1, e.getMessage().indexOf(header));
+  }
+
+  /** A field that never ends refuses the file once it passes the bound, not at the heap's end. */
+  @Test
+  public void fieldThatNeverEndsRefused() throws Exception {
+    StringBuilder text = new StringBuilder("username;identifier;first_name;last_name\n"
+        + "booker12;9012;\"Rachel");
+    for (int i = 0; i < 50_000; i++) {
+      text.append(" and more");
+    }
+    Refused e = assertThrows(Refused.class, () -> {
+      try (CsvFile f = new CsvFile(new ByteArrayInputStream(
+          text.toString().getBytes(StandardCharsets.UTF_8)), userData(), false, 1000)) {
+        while (f.next() != null) {
+          // read to the end
+        }
+      }
+    });
+    assertThat(e.getMessage(), containsString("longer than 1000 characters"));
+    assertThat(e.getMessage(), containsString("after line 1"));
+  }
 }

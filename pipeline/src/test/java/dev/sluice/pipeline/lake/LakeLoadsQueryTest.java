@@ -7,6 +7,7 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertThrows;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.Test;
 
@@ -51,5 +52,24 @@ public class LakeLoadsQueryTest {
     assertThat(assertThrows(IllegalArgumentException.class,
         () -> LoadsServer.parameters("table=%zz")).getMessage(),
         containsString("percent-encoded"));
+  }
+
+  /** The seed API's names: table_name, and landed_timestamp in its forms; out of range refused. */
+  @Test
+  public void seedApiParameters() {
+    LoadsQuery q = LoadsQuery.fromParameters(Map.of("table_name", "user_logins",
+        "landed_timestamp", "2024-03-01 10:00:00"));
+    assertEquals("user_logins", q.table);
+    assertEquals(java.time.Instant.parse("2024-03-01T10:00:00Z"), q.landedSince);
+    assertEquals(null, q.since);
+    assertEquals(java.time.Instant.ofEpochSecond(1709287200L),
+        LoadsQuery.fromParameters(Map.of("landed_timestamp", "1709287200")).landedSince);
+    for (String bad : List.of("+10000-01-01T00:00:00Z", "-0001-01-01T00:00:00Z")) {
+      String m = assertThrows(IllegalArgumentException.class,
+          () -> LoadsQuery.fromParameters(Map.of("since", bad))).getMessage();
+      assertThat(m, containsString("out of range"));
+    }
+    assertThrows(IllegalArgumentException.class,
+        () -> LoadsQuery.fromParameters(Map.of("table", "a", "table_name", "b")));
   }
 }

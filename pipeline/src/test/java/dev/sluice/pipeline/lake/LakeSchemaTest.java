@@ -108,4 +108,19 @@ public class LakeSchemaTest {
     assertThat(assertThrows(Refused.class, () -> v1.addedColumns(rekeyed)).getMessage(),
         containsString("primary key"));
   }
+
+  /** Every mistake of a schema object is named in one refusal, system column names included. */
+  @Test
+  public void everyMistakeAtOnce() {
+    String json = "{\"columns\": [{\"name\": \"ctid\", \"type\": \"integer\"},"
+        + " {\"name\": \"id\", \"type\": \"varchar(0)\"}, {\"name\": \"Bad Name\","
+        + " \"type\": \"text\"}], \"primary_key\": [\"nope\"], \"colour\": 1,"
+        + " \"csv\": {\"delimiter\": \";;\"}}";
+    String m = assertThrows(Refused.class, () -> TableSchema.parse(json, "t")).getMessage();
+    for (String part : List.of("unknown key 'colour'", "'ctid' is a PostgreSQL system column",
+        "column 'id': ", "column name 'Bad Name'", "primary key column 'nope'",
+        "csv \"delimiter\" must be one character")) {
+      assertThat(m, containsString(part));
+    }
+  }
 }

@@ -79,6 +79,11 @@ public final class FeedSpec implements Serializable {
   public final String partitionTemplate;
   public final String table;
   public final List<String> tableKey;
+  /**
+   * {@code table.mode: append}: rows are inserted into a table that has no key, without the
+   * {@link #SOURCE_ID} column; a re-run inserts them again. Default {@code upsert}.
+   */
+  public final boolean tableAppend;
   public final boolean ackColumn;
   /** The normaliser that turns rows into rows of several tables ({@code cafe_orders}); or null. */
   public final String normalise;
@@ -114,6 +119,7 @@ public final class FeedSpec implements Serializable {
     this.eventTime = o.eventTime;
     this.table = o.table;
     this.tableKey = o.tableKey;
+    this.tableAppend = o.tableAppend;
     this.ackColumn = ackColumn;
     this.normalise = o.normalise;
     this.normaliseSettings = o.normaliseSettings;
@@ -163,6 +169,7 @@ public final class FeedSpec implements Serializable {
     this.partitionTemplate = b.partitionTemplate;
     this.table = b.table;
     this.tableKey = List.copyOf(b.tableKey);
+    this.tableAppend = b.tableAppend;
     this.normalise = b.normalise;
     this.normaliseSettings = b.normaliseSettings;
     this.partitionings = Collections.unmodifiableMap(new LinkedHashMap<>(b.partitionings));
@@ -237,8 +244,11 @@ public final class FeedSpec implements Serializable {
     return cols;
   }
 
-  /** The table's key columns: as given, else the dedup columns. */
+  /** The table's key columns: as given, else the dedup columns; none in append mode. */
   public List<String> tableKeyColumns() {
+    if (tableAppend) {
+      return List.of();
+    }
     return tableKey.isEmpty() ? dedupColumns() : tableKey;
   }
 
@@ -806,9 +816,17 @@ public final class FeedSpec implements Serializable {
       if (t.isTextual()) {
         t = MAPPER.createObjectNode().put("name", t.asText());
       }
-      allowOnly(t, "table", "name", "key");
+      allowOnly(t, "table", "name", "key", "mode");
       b.table = Names.requireSafe(text(t, "name", "table", b.name), file + ": table.name");
       b.tableKey = strings(t, "key", "table");
+      String mode = text(t, "mode", "table", "upsert");
+      if (!mode.equals("upsert") && !mode.equals("append")) {
+        throw fail("table.mode", "'" + Names.printable(mode) + "' is not upsert or append");
+      }
+      b.tableAppend = mode.equals("append");
+      if (b.tableAppend && !b.tableKey.isEmpty()) {
+        throw fail("table.mode", "append takes no table.key (a key means upsert)");
+      }
       Set<String> columns = new HashSet<>();
       for (FieldSpec f : b.fields) {
         if (!f.isDropped()) {
@@ -856,6 +874,7 @@ public final class FeedSpec implements Serializable {
     String partitionTemplate = "";
     String table;
     List<String> tableKey = new ArrayList<>();
+    boolean tableAppend;
     String normalise;
     String normaliseSettings;
     Map<String, String> partitionings = new LinkedHashMap<>();
