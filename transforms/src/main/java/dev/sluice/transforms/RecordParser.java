@@ -3,6 +3,7 @@ package dev.sluice.transforms;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -75,6 +76,8 @@ public final class RecordParser implements Serializable {
   private transient Map<String, DateTimeFormatter> formatters;
   private transient MessageDigest sha256;
   private transient List<FieldSpec> kept;
+  /** JSON key to the fields read from it. */
+  private transient Map<String, List<FieldSpec>> bySource;
 
   public RecordParser(FeedSpec spec) {
     this.spec = spec;
@@ -150,6 +153,7 @@ public final class RecordParser implements Serializable {
             StreamReadConstraints.builder()
                 .maxStringLength((int) Math.min(Integer.MAX_VALUE, spec.maxRecordBytes * 2))
                 .maxNestingDepth(200)
+                .maxNumberLength(JsonValues.MAX_NUMBER_CHARS)
                 .build());
     utf8 =
         StandardCharsets.UTF_8
@@ -170,6 +174,12 @@ public final class RecordParser implements Serializable {
     }
     formatters = new HashMap<>();
     kept = spec.keptFields();
+    bySource = new HashMap<>();
+    for (FieldSpec f : spec.fields) {
+      if (!f.isDerived()) {
+        bySource.computeIfAbsent(f.source, k -> new ArrayList<>()).add(f);
+      }
+    }
   }
 
   // ---------------------------------------------------------------------------------------
@@ -216,30 +226,69 @@ public final class RecordParser implements Serializable {
     }
   }
 
+  /**
+   * Reads the object with a streaming parser: the spec's fields are built into values, every
+   * other field is only checked as JSON syntax and skipped, so a number no type can hold
+   * ({@code 1e9999999999}) in a field the spec does not use never fails the record.
+   */
   private Map<String, Object> extractJson(String text) throws Reject {
-    JsonNode node;
-    try {
-      node = mapper.readTree(text);
+    Map<String, Object> values = new HashMap<>();
+    try (JsonParser p = mapper.getFactory().createParser(text)) {
+      JsonToken t = p.nextToken();
+      if (t == null) {
+        throw new Reject(STAGE_PARSE, "not valid JSON: the line is blank");
+      }
+      if (t != JsonToken.START_OBJECT) {
+        String kind = kind(t);
+        p.skipChildren();
+        if (p.nextToken() != null) {
+          throw new Reject(STAGE_PARSE, "not valid JSON: more than one JSON value on the line");
+        }
+        throw new Reject(STAGE_PARSE, "not a JSON object (found " + kind + ")");
+      }
+      while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+        List<FieldSpec> wanted = bySource.get(p.currentName());
+        JsonToken v = p.nextToken();
+        if (wanted == null) {
+          p.skipChildren();
+          continue;
+        }
+        JsonNode node = JsonValues.read(p, v, wanted.get(0).name);
+        if (!node.isNull()) {
+          for (FieldSpec f : wanted) {
+            values.put(f.name, node);
+          }
+        }
+      }
+      if (p.nextToken() != null) {
+        throw new Reject(STAGE_PARSE, "not valid JSON: more than one JSON value on the line");
+      }
+    } catch (JsonValues.TooBig e) {
+      throw new Reject(STAGE_VALIDATE, e.getMessage());
     } catch (JsonProcessingException e) {
       throw new Reject(STAGE_PARSE, "not valid JSON: " + safeJsonProblem(e));
-    }
-    if (node == null || node.isMissingNode()) {
-      throw new Reject(STAGE_PARSE, "not valid JSON: the line is blank");
-    }
-    if (!node.isObject()) {
-      throw new Reject(STAGE_PARSE, "not a JSON object (found " + kind(node) + ")");
-    }
-    Map<String, Object> values = new HashMap<>();
-    for (FieldSpec f : spec.fields) {
-      if (f.isDerived()) {
-        continue;
-      }
-      JsonNode v = node.get(f.source);
-      if (v != null && !v.isNull()) {
-        values.put(f.name, v);
-      }
+    } catch (IOException e) {
+      throw new Reject(STAGE_PARSE, "not valid JSON: malformed");
     }
     return values;
+  }
+
+  private static String kind(JsonToken t) {
+    switch (t) {
+      case START_ARRAY:
+        return "an array";
+      case VALUE_STRING:
+        return "a string";
+      case VALUE_NUMBER_INT:
+      case VALUE_NUMBER_FLOAT:
+        return "a number";
+      case VALUE_TRUE:
+      case VALUE_FALSE:
+        return "a boolean";
+      case VALUE_NULL:
+      default:
+        return "null";
+    }
   }
 
   /**
@@ -414,7 +463,7 @@ public final class RecordParser implements Serializable {
       if (v instanceof JsonNode) {
         JsonNode n = (JsonNode) v;
         if (f.type == FieldType.JSON) {
-          typed.put(f.name, checkText(f, canonicalJson(n)));
+          typed.put(f.name, checkJson(f, n));
           continue;
         }
         if (n.isContainerNode()) {
@@ -499,6 +548,16 @@ public final class RecordParser implements Serializable {
   private static boolean numericType(FieldType t) {
     return t == FieldType.INT || t == FieldType.LONG || t == FieldType.DOUBLE
         || t == FieldType.DECIMAL;
+  }
+
+  /** A JSON field's value as canonical text, once it is sure every output can store it. */
+  private String checkJson(FieldSpec f, JsonNode n) throws Reject {
+    String problem = JsonValues.problem(n, f.name);
+    if (problem != null) {
+      throw new Reject(STAGE_VALIDATE, problem);
+    }
+    // Escapes such as \ud800 decode to lone surrogates: the written text shows them.
+    return checkText(f, canonicalJson(n));
   }
 
   private String canonicalJson(JsonNode n) throws Reject {
@@ -602,11 +661,29 @@ public final class RecordParser implements Serializable {
         throw new Reject(STAGE_VALIDATE, "field '" + f.name + "': expected an integer"
             + (n.isIntegralNumber() ? " within 64 bits" : ", got a fraction"));
       case DOUBLE:
-        return n.doubleValue();
+        return finite(f, n.doubleValue());
       case DECIMAL:
       default:
-        return n.decimalValue();
+        return numeric(f, n.decimalValue());
     }
+  }
+
+  /** Infinity and NaN are no JSON number, and 1e999 would silently become one. */
+  private static Double finite(FieldSpec f, double d) throws Reject {
+    if (!Double.isFinite(d)) {
+      throw new Reject(STAGE_VALIDATE, "field '" + f.name + "': a number beyond the range of a"
+          + " double (or not a number)");
+    }
+    return d;
+  }
+
+  /** Only what PostgreSQL's numeric holds, so no table refuses a row the files took. */
+  private static BigDecimal numeric(FieldSpec f, BigDecimal d) throws Reject {
+    if (!JsonValues.fitsNumeric(d)) {
+      throw new Reject(STAGE_VALIDATE, "field '" + f.name + "': a number outside the range"
+          + " PostgreSQL's numeric holds (131072 digits before the point, 16383 after)");
+    }
+    return d;
   }
 
   private Object epoch(FieldSpec f, JsonNode n) throws Reject {
@@ -635,11 +712,11 @@ public final class RecordParser implements Serializable {
         case INT:
           return Integer.parseInt(s.strip());
         case LONG:
-          return Long.parseLong(s.strip());
+          return parseLong(f, s.strip());
         case DOUBLE:
-          return Double.parseDouble(s.strip());
+          return finite(f, Double.parseDouble(s.strip()));
         case DECIMAL:
-          return new BigDecimal(s.strip());
+          return numeric(f, new BigDecimal(s.strip()));
         case BOOLEAN:
           return parseBoolean(f, s.strip());
         case DATE:
@@ -647,15 +724,33 @@ public final class RecordParser implements Serializable {
         case TIMESTAMP:
           return parseTimestamp(f, s.strip());
         case JSON:
-          // Escapes such as \ud800 decode to lone surrogates only here: check the result.
-          return checkText(f, canonicalJson(mapper.readTree(s)));
+          try {
+            return checkJson(f, JsonValues.parse(mapper.getFactory(), s, f.name));
+          } catch (JsonValues.TooBig e) {
+            throw new Reject(STAGE_VALIDATE, e.getMessage());
+          } catch (IOException e) {
+            throw new Reject(STAGE_VALIDATE, "field '" + f.name + "': expected JSON, got text"
+                + " that is not");
+          }
         case STRING:
         default:
           return s;
       }
-    } catch (NumberFormatException | DateTimeException | JsonProcessingException e) {
+    } catch (NumberFormatException | DateTimeException e) {
       throw new Reject(STAGE_VALIDATE, "field '" + f.name + "': expected " + expected(f)
           + ", got text that is not");
+    }
+  }
+
+  private static Long parseLong(FieldSpec f, String s) throws Reject {
+    try {
+      return Long.parseLong(s);
+    } catch (NumberFormatException e) {
+      if (s.matches("[+-]?[0-9]+")) {
+        throw new Reject(STAGE_VALIDATE, "field '" + f.name + "': expected an integer within"
+            + " 64 bits (bigint)");
+      }
+      throw e;
     }
   }
 

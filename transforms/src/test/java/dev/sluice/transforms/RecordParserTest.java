@@ -526,4 +526,70 @@ public class RecordParserTest {
     assertEquals(java.time.Instant.parse("2024-03-09T15:00:00Z").toEpochMilli(),
         offset.row.getDateTime("ts").getMillis());
   }
+
+  private static final FeedSpec NUMBERS =
+      FeedSpec.parse(
+          "{\"name\": \"n\", \"format\": \"json\", \"fields\": [{\"name\": \"id\","
+              + " \"required\": true}, {\"name\": \"amount\", \"type\": \"decimal\"},"
+              + " {\"name\": \"ratio\", \"type\": \"double\"},"
+              + " {\"name\": \"count\", \"type\": \"long\"},"
+              + " {\"name\": \"payload\", \"type\": \"json\"}]}",
+          "n.json");
+
+  /** A number no type can hold fails nothing in a field the spec does not use. */
+  @Test
+  public void hugeExponentInAnUnusedFieldIsIgnored() {
+    RecordParser.Result r = parse(NUMBERS, "{\"id\": \"a\", \"note\": 1e9999999999,"
+        + " \"deep\": {\"x\": [1e-99999999999]}, \"\\u0000\": \"\\u0000\"}");
+    assertTrue(r.reason, r.ok());
+    assertEquals("a", r.row.getString("id"));
+    // Syntax is still checked in skipped fields.
+    assertRejected(parse(NUMBERS, "{\"id\": \"a\", \"note\": [1,}"), RecordParser.STAGE_PARSE,
+        has("not valid JSON"));
+    assertRejected(parse(NUMBERS, "{\"id\": \"a\", \"id\": \"b\"}"),
+        RecordParser.STAGE_PARSE, has("a key appears twice"));
+  }
+
+  /** Used fields: each number beyond its column type is a validate failure naming the field. */
+  @Test
+  public void numbersBeyondTheColumnTypeAreRejected() {
+    assertRejected(parse(NUMBERS, "{\"id\": \"a\", \"amount\": 1e9999999999}"),
+        RecordParser.STAGE_VALIDATE, has("'amount'", "beyond what any column type"), "9999");
+    assertRejected(parse(NUMBERS, "{\"id\": \"a\", \"payload\": {\"v\": 1e9999999999}}"),
+        RecordParser.STAGE_VALIDATE, has("'payload'", "beyond what any column type"), "9999");
+    assertRejected(parse(NUMBERS, "{\"id\": \"a\", \"amount\": 1e-20000}"),
+        RecordParser.STAGE_VALIDATE, has("'amount'", "numeric"), "20000");
+    assertRejected(parse(NUMBERS, "{\"id\": \"a\", \"amount\": \"1e-20000\"}"),
+        RecordParser.STAGE_VALIDATE, has("'amount'", "numeric"), "20000");
+    assertRejected(parse(NUMBERS, "{\"id\": \"a\", \"payload\": 1e-20000}"),
+        RecordParser.STAGE_VALIDATE, has("'payload'", "numeric"), "20000");
+    assertRejected(parse(NUMBERS, "{\"id\": \"a\", \"payload\": {\"v\": [1e200000]}}"),
+        RecordParser.STAGE_VALIDATE, has("'payload'", "numeric"), "200000");
+    assertRejected(parse(NUMBERS, "{\"id\": \"a\", \"ratio\": 1e999}"),
+        RecordParser.STAGE_VALIDATE, has("'ratio'", "double"), "999");
+    assertRejected(parse(NUMBERS, "{\"id\": \"a\", \"ratio\": \"NaN\"}"),
+        RecordParser.STAGE_VALIDATE, has("'ratio'", "double"));
+    assertRejected(parse(NUMBERS, "{\"id\": \"a\", \"count\": 9223372036854775808}"),
+        RecordParser.STAGE_VALIDATE, has("'count'", "64 bits"), "922337");
+    assertRejected(parse(NUMBERS, "{\"id\": \"a\", \"count\": \"9223372036854775808\"}"),
+        RecordParser.STAGE_VALIDATE, has("'count'", "64 bits"), "922337");
+    // At the edges: what numeric, double and bigint hold loads, exactly.
+    RecordParser.Result ok = parse(NUMBERS, "{\"id\": \"a\", \"amount\": 1.50e-16380,"
+        + " \"ratio\": 1.7e308, \"count\": -9223372036854775808, \"payload\": {\"p\": 1.50}}");
+    assertTrue(ok.reason, ok.ok());
+    assertEquals(new java.math.BigDecimal("1.50e-16380"), ok.row.getDecimal("amount"));
+    assertEquals(Long.valueOf(Long.MIN_VALUE), ok.row.getInt64("count"));
+    assertEquals("{\"p\":1.50}", ok.row.getString("payload"));
+  }
+
+  /** NUL (written \\u0000) in a JSON field's string or key, or in a text field, is refused. */
+  @Test
+  public void nulInUsedFieldsIsRejected() {
+    assertRejected(parse(NUMBERS, "{\"id\": \"a\", \"payload\": \"\\u0000\"}"),
+        RecordParser.STAGE_VALIDATE, has("'payload'", "NUL"));
+    assertRejected(parse(NUMBERS, "{\"id\": \"a\", \"payload\": {\"k\\u0000\": 1}}"),
+        RecordParser.STAGE_VALIDATE, has("'payload'", "key", "NUL"));
+    assertRejected(parse(NUMBERS, "{\"id\": \"a\\u0000\"}"),
+        RecordParser.STAGE_VALIDATE, has("'id'", "NUL"));
+  }
 }
