@@ -364,7 +364,9 @@ public final class RecordParser implements Serializable {
       }
       Integer i = index.get(normalise(f.source));
       if (i == null) {
-        throw new Reject(STAGE_PARSE, "the header has no column for field '" + f.name + "'");
+        throw new Reject(STAGE_PARSE, "the header (read with delimiter "
+            + RecordSplitter.printable(spec.csvDelimiter) + ") has no column for field '"
+            + f.name + "'");
       }
       values.put(f.name, cells.get(i));
     }
@@ -407,6 +409,10 @@ public final class RecordParser implements Serializable {
   }
 
   private List<String> csvCells(String text, String what) throws Reject {
+    if (text.isEmpty()) {
+      // A blank line of a one-column file: one empty value (as PostgreSQL's CSV reader reads it).
+      return List.of("");
+    }
     try (CSVParser parser = CSVParser.parse(new StringReader(text), csvFormat)) {
       Iterator<CSVRecord> it = parser.iterator();
       if (!it.hasNext()) {

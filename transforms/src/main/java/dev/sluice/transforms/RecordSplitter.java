@@ -1,51 +1,107 @@
 package dev.sluice.transforms;
 
 import dev.sluice.transforms.spec.FeedSpec;
+import dev.sluice.transforms.spec.FieldSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Set;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
 
 /**
  * Cuts a file's bytes into records without decoding them: lines for JSON lines and log
- * formats; for CSV, lines outside quotes, so a quoted field may hold newlines (RFC 4180). It
- * strips a UTF-8 byte-order mark and CR of CRLF, skips empty lines, and hands each record its
- * starting line number. A CSV header is not a record; it travels with every record of its file.
- * An unterminated quote makes the rest of the file one record, which the parser then rejects.
+ * formats; for CSV, lines outside quoted fields, so a quoted field may hold newlines (RFC 4180).
+ * It strips a UTF-8 byte-order mark and CR of CRLF, skips empty lines (but in a one-column CSV,
+ * where an empty line is an empty value), and hands each record its starting line number. A CSV
+ * header is not a record; it travels with every record of its file.
  *
- * <p>Works on bytes because {@code \n}, {@code \r} and the quote are single bytes in UTF-8 and
- * never part of a multi-byte character, so invalid UTF-8 reaches the parser intact.
+ * <p>CSV quotes are read as PostgreSQL's and Python's CSV readers read them: a quote opens a
+ * quoted field only at the start of a field; anywhere else ({@code 1,5" screen}) it is literal
+ * text. A quoted field still open at the end of the file does not swallow the file: the line it
+ * opened on becomes one record (the parser rejects it: unterminated quote) and reading resumes
+ * at the next line.
+ *
+ * <p>A record longer than the feed's {@code format.max_record_bytes} is not held: the receiver
+ * learns where it is (line and byte range), so a dead letter can point at the whole of it.
+ *
+ * <p>Works on bytes because {@code \n}, {@code \r}, the quote and the delimiter are single bytes
+ * in UTF-8 and never part of a multi-byte character, so invalid UTF-8 reaches the parser intact.
  */
 public final class RecordSplitter implements Serializable {
   /** Receives records in file order. */
   public interface Receiver {
     void record(byte[] payload, long line, String header) throws IOException;
+
+    /**
+     * A record over the limit, not held: it starts at {@code line} and spans bytes {@code
+     * startByte} (inclusive) to {@code endByte} (exclusive) of the (decompressed) file.
+     */
+    default void oversized(long line, long startByte, long endByte, String header)
+        throws IOException {
+      throw new IOException("the record at line " + line + " is " + (endByte - startByte)
+          + " bytes, over the limit");
+    }
   }
 
-  /** Records beyond this are cut here; the parser rejects them as over the limit anyway. */
+  /** A file that cannot be read as the feed's format at all (its header matches nothing). */
+  public static final class FileRefused extends IOException {
+    public FileRefused(String message) {
+      super(message);
+    }
+  }
+
+  /** The most any record may hold in memory, whatever a spec says. */
   public static final int HARD_CAP = 64 << 20;
 
   private final boolean csv;
   private final byte quote;
+  private final byte delimiter;
   private final boolean header;
+  private final int limit;
+  /** Without a header: how many columns the spec lists (1 makes blank lines records). */
+  private final int columns;
+  /** The spec's field sources, normalised, that a header must name at least one of. */
+  private final Set<String> sources;
 
-  private RecordSplitter(boolean csv, char quote, boolean header) {
+  private RecordSplitter(boolean csv, char quote, char delimiter, boolean header, long limit,
+      int columns, Set<String> sources) {
     this.csv = csv;
     this.quote = (byte) quote;
+    this.delimiter = (byte) delimiter;
     this.header = header;
+    this.limit = (int) Math.min(HARD_CAP, limit);
+    this.columns = columns;
+    this.sources = sources;
   }
 
   public static RecordSplitter forFeed(FeedSpec spec) {
     boolean csv = spec.format == FeedSpec.Format.CSV;
-    if (csv && spec.csvQuote > 0x7f) {
-      throw new IllegalArgumentException("a CSV quote must be an ASCII character");
+    if (csv && (spec.csvQuote > 0x7f || spec.csvDelimiter > 0x7f)) {
+      throw new IllegalArgumentException("a CSV quote and delimiter must be ASCII characters");
     }
-    return new RecordSplitter(csv, spec.csvQuote, csv && spec.csvHeader);
+    Set<String> sources = null;
+    if (csv && spec.csvHeader) {
+      sources = new HashSet<>();
+      for (FieldSpec f : spec.fields) {
+        if (!f.isDerived()) {
+          sources.add(RecordParser.normalise(f.source));
+        }
+      }
+    }
+    return new RecordSplitter(csv, spec.csvQuote, spec.csvDelimiter, csv && spec.csvHeader,
+        spec.maxRecordBytes, csv && !spec.csvHeader ? spec.csvColumns.size() : 0, sources);
   }
 
   public static RecordSplitter lines() {
-    return new RecordSplitter(false, '"', false);
+    return new RecordSplitter(false, '"', ',', false, HARD_CAP, 0, null);
   }
 
   /**
@@ -59,110 +115,231 @@ public final class RecordSplitter implements Serializable {
 
   /** Splits the stream and returns how many records it handed on. */
   public long split(InputStream in, Receiver receiver) throws IOException {
-    return split(in, 1, true, receiver);
+    return split(in, 1, true, 0, receiver);
+  }
+
+  /** {@link #split(InputStream, long, boolean, long, Receiver)} of a part at byte 0. */
+  public long split(InputStream in, long firstLine, boolean fileStart, Receiver receiver)
+      throws IOException {
+    return split(in, firstLine, fileStart, 0, receiver);
   }
 
   /**
    * Splits a part of a file that starts right after a newline (see {@link #cutsAtAnyNewline}):
-   * its first line is line {@code firstLine} of the file, and only the part that starts the file
-   * ({@code fileStart}) may begin with a byte-order mark.
+   * its first line is line {@code firstLine} of the file and its first byte byte {@code
+   * firstByte}; only the part that starts the file ({@code fileStart}) may begin with a
+   * byte-order mark.
    */
-  public long split(InputStream in, long firstLine, boolean fileStart, Receiver receiver)
-      throws IOException {
+  public long split(InputStream in, long firstLine, boolean fileStart, long firstByte,
+      Receiver receiver) throws IOException {
+    Run run = new Run(firstLine, fileStart, firstByte, receiver);
     byte[] buf = new byte[1 << 16];
-    byte[] rec = new byte[1024];
-    int recLen = 0;
-    boolean inQuote = false;
-    boolean first = fileStart;
-    boolean truncated = false;
-    long line = firstLine;
-    long recStart = firstLine;
-    long count = 0;
-    String headerLine = null;
-    boolean wantHeader = header;
     int n;
     while ((n = in.read(buf)) > 0) {
+      run.feed(buf, n);
+    }
+    run.finish();
+    return run.count;
+  }
+
+  // CSV states.
+  private static final int FIELD_START = 0;
+  private static final int UNQUOTED = 1;
+  private static final int QUOTED = 2;
+  private static final int QUOTE_IN_QUOTED = 3;
+
+  private int next(int state, byte b) {
+    switch (state) {
+      case FIELD_START:
+        return b == quote ? QUOTED : b == delimiter ? FIELD_START : UNQUOTED;
+      case UNQUOTED:
+        return b == delimiter ? FIELD_START : UNQUOTED;
+      case QUOTED:
+        return b == quote ? QUOTE_IN_QUOTED : QUOTED;
+      case QUOTE_IN_QUOTED:
+      default:
+        // "" is an escaped quote; text after a closing quote is the parser's to refuse.
+        return b == quote ? QUOTED : b == delimiter ? FIELD_START : UNQUOTED;
+    }
+  }
+
+  /** The state of one split. */
+  private final class Run {
+    final Receiver receiver;
+    byte[] rec = new byte[1024];
+    int recLen;
+    boolean truncated;
+    boolean first;
+    long line;
+    long recStartLine;
+    long recStartByte;
+    /** Offset in the file of the first byte of the next chunk fed. */
+    long pos;
+    int state = FIELD_START;
+    long count;
+    String headerLine;
+    boolean wantHeader = header;
+    boolean blankIsRecord = csv && !header && columns == 1;
+
+    Run(long firstLine, boolean fileStart, long firstByte, Receiver receiver) {
+      this.receiver = receiver;
+      this.first = fileStart;
+      this.line = firstLine;
+      this.recStartLine = firstLine;
+      this.recStartByte = firstByte;
+      this.pos = firstByte;
+    }
+
+    void feed(byte[] buf, int n) throws IOException {
       int from = 0;
       for (int i = 0; i < n; i++) {
         byte b = buf[i];
-        if (csv && b == quote) {
-          inQuote = !inQuote;
-        } else if (b == '\n') {
+        if (b == '\n') {
           line++;
-          if (!inQuote) {
-            // Copy the chunk up to here, then emit.
-            int len = i - from;
-            if (!truncated) {
-              if (recLen + len > HARD_CAP) {
-                len = HARD_CAP - recLen;
-                truncated = true;
-              }
-              rec = ensure(rec, recLen + len);
-              System.arraycopy(buf, from, rec, recLen, len);
-              recLen += len;
-            }
-            from = i + 1;
-            int end = recLen;
-            if (end > 0 && rec[end - 1] == '\r') {
-              end--;
-            }
-            int start = 0;
-            if (first) {
-              start = bomLength(rec, end);
-              first = false;
-            }
-            if (end > start) {
-              byte[] payload = Arrays.copyOfRange(rec, start, end);
-              if (wantHeader) {
-                headerLine = new String(payload, StandardCharsets.UTF_8);
-                wantHeader = false;
-              } else {
-                receiver.record(payload, recStart, headerLine);
-                count++;
-              }
-            }
-            recLen = 0;
-            truncated = false;
-            recStart = line;
+          if (csv && state == QUOTED) {
+            continue;
           }
+          append(buf, from, i);
+          from = i + 1;
+          end(pos + i);
+          recStartLine = line;
+          recStartByte = pos + i + 1;
+          state = FIELD_START;
+        } else if (csv) {
+          state = next(state, b);
         }
       }
-      int len = n - from;
-      if (!truncated && len > 0) {
-        if (recLen + len > HARD_CAP) {
-          len = HARD_CAP - recLen;
-          truncated = true;
+      append(buf, from, n);
+      pos += n;
+    }
+
+    void append(byte[] buf, int from, int to) {
+      int len = to - from;
+      if (truncated || len <= 0) {
+        return;
+      }
+      if (recLen + (long) len > limit) {
+        truncated = true;
+        recLen = 0;
+        return;
+      }
+      if (recLen + len > rec.length) {
+        rec = Arrays.copyOf(rec, Math.max(recLen + len, Math.min(limit, rec.length * 2)));
+      }
+      System.arraycopy(buf, from, rec, recLen, len);
+      recLen += len;
+    }
+
+    /** The record that ends at {@code endByte} (its newline, or the end of the file). */
+    void end(long endByte) throws IOException {
+      if (truncated) {
+        truncated = false;
+        first = false;
+        if (wantHeader) {
+          throw new FileRefused("its header line is over the feed's limit of " + limit
+              + " bytes (format.max_record_bytes)");
         }
-        rec = ensure(rec, recLen + len);
-        System.arraycopy(buf, from, rec, recLen, len);
-        recLen += len;
+        receiver.oversized(recStartLine, recStartByte, endByte, headerLine);
+        count++;
+        return;
+      }
+      int end = recLen;
+      if (end > 0 && rec[end - 1] == '\r') {
+        end--;
+      }
+      int start = 0;
+      if (first) {
+        start = bomLength(rec, end);
+        first = false;
+      }
+      recLen = 0;
+      if (end > start || (blankIsRecord && !wantHeader)) {
+        byte[] payload = Arrays.copyOfRange(rec, start, end);
+        if (wantHeader) {
+          header(payload);
+        } else {
+          receiver.record(payload, recStartLine, headerLine);
+          count++;
+        }
       }
     }
-    int end = recLen;
-    if (end > 0 && rec[end - 1] == '\r') {
-      end--;
-    }
-    int start = first ? bomLength(rec, end) : 0;
-    if (end > start) {
-      byte[] payload = Arrays.copyOfRange(rec, start, end);
-      if (wantHeader) {
-        return count;
+
+    void header(byte[] payload) throws IOException {
+      headerLine = new String(payload, StandardCharsets.UTF_8);
+      wantHeader = false;
+      String[] names = headerNames(headerLine);
+      blankIsRecord = names.length == 1;
+      if (sources == null) {
+        return;
       }
-      receiver.record(payload, recStart, headerLine);
-      count++;
+      for (String n : names) {
+        if (sources.contains(RecordParser.normalise(n))) {
+          return;
+        }
+      }
+      throw new FileRefused("its header matches none of the spec's fields (read with delimiter "
+          + printable((char) delimiter) + " it has " + names.length + " column"
+          + (names.length == 1 ? "" : "s") + ")");
     }
-    return count;
+
+    void finish() throws IOException {
+      // A quote still open at the end: the line it opened on is one (bad) record, and the
+      // lines after it are read again as records of their own.
+      while (csv && state == QUOTED && !truncated && recLen > 0) {
+        int nl = indexOf(rec, recLen, (byte) '\n');
+        if (nl < 0) {
+          break;
+        }
+        byte[] rest = Arrays.copyOfRange(rec, nl + 1, recLen);
+        long restLine = recStartLine + 1;
+        long restByte = recStartByte + nl + 1;
+        recLen = nl;
+        end(recStartByte + nl);
+        state = FIELD_START;
+        line = restLine;
+        recStartLine = restLine;
+        recStartByte = restByte;
+        pos = restByte;
+        feed(rest, rest.length);
+      }
+      if (recLen > 0 || truncated) {
+        end(pos);
+      }
+    }
+  }
+
+  /** The header's column names, split as the parser splits records. */
+  private String[] headerNames(String line) throws FileRefused {
+    CSVFormat format = CSVFormat.RFC4180.builder().setDelimiter((char) delimiter)
+        .setQuote((char) quote).get();
+    try (CSVParser p = CSVParser.parse(new StringReader(line), format)) {
+      Iterator<CSVRecord> it = p.iterator();
+      if (!it.hasNext()) {
+        return new String[] {""};
+      }
+      return it.next().values();
+    } catch (IOException | UncheckedIOException | IllegalStateException e) {
+      throw new FileRefused("its header line is not valid CSV (read with delimiter "
+          + printable((char) delimiter) + ")");
+    }
+  }
+
+  /** A delimiter as a reason shows it: {@code ','}, {@code tab}. */
+  public static String printable(char c) {
+    return c == '\t' ? "tab" : "'" + c + "'";
+  }
+
+  private static int indexOf(byte[] a, int len, byte b) {
+    for (int i = 0; i < len; i++) {
+      if (a[i] == b) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private static int bomLength(byte[] b, int len) {
     return len >= 3 && (b[0] & 0xff) == 0xEF && (b[1] & 0xff) == 0xBB && (b[2] & 0xff) == 0xBF
         ? 3 : 0;
-  }
-
-  private static byte[] ensure(byte[] a, int size) {
-    if (size <= a.length) {
-      return a;
-    }
-    return Arrays.copyOf(a, Math.max(size, a.length * 2));
   }
 }

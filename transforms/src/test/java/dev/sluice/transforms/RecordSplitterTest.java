@@ -172,13 +172,90 @@ public class RecordSplitterTest {
     assertEquals(0, split(RecordSplitter.forFeed(CSV), bytes("id,note")).size());
   }
 
-  /** An unterminated quote makes the rest of the file one record. */
+  /**
+   * An unterminated quote does not swallow the file: the line it opens on is one record (the
+   * parser refuses it) and the lines after it are records again.
+   */
   @Test
-  public void csvUnterminatedQuoteSwallowsTheRest() throws IOException {
-    byte[] in = bytes("id,note\n1,ok\n2,\"never closed\n3,x\n4,y\n");
+  public void csvUnterminatedQuoteCostsOneLine() throws IOException {
+    byte[] in = bytes("id,note\n1,ok\n2,\"never closed\n3,x\n4,y\n5,z");
     List<Rec> recs = split(RecordSplitter.forFeed(CSV), in);
-    assertEquals(List.of("1,ok", "2,\"never closed\n3,x\n4,y\n"), texts(recs));
-    assertEquals(List.of(2L, 3L), lines(recs));
+    assertEquals(List.of("1,ok", "2,\"never closed", "3,x", "4,y", "5,z"), texts(recs));
+    assertEquals(List.of(2L, 3L, 4L, 5L, 6L), lines(recs));
+  }
+
+  /**
+   * A quote inside an unquoted field is literal text (PostgreSQL and Python read it so): the
+   * 99 lines after {@code 1,5" screen} are 99 records, not part of one.
+   */
+  @Test
+  public void csvQuoteInsideAnUnquotedFieldIsText() throws IOException {
+    StringBuilder b = new StringBuilder("id,note\n1,5\" screen\n");
+    for (int i = 2; i <= 100; i++) {
+      b.append(i).append(",ok\n");
+    }
+    List<Rec> recs = split(RecordSplitter.forFeed(CSV), bytes(b.toString()));
+    assertEquals(100, recs.size());
+    assertEquals("1,5\" screen", recs.get(0).text);
+    assertEquals("100,ok", recs.get(99).text);
+    // Text after a closing quote ends at the line's end too.
+    List<Rec> after = split(RecordSplitter.forFeed(CSV), bytes("id,note\n1,\"a\"b\n2,c\n"));
+    assertEquals(List.of("1,\"a\"b", "2,c"), texts(after));
+  }
+
+  private static final FeedSpec ONE_COLUMN =
+      FeedSpec.parse(
+          "{\"name\": \"c\", \"format\": {\"type\": \"csv\"}, \"fields\": [{\"name\": \"note\"}]}",
+          "one.json");
+
+  /** In a one-column file a blank line is a record (an empty value); elsewhere it is skipped. */
+  @Test
+  public void csvBlankLinesOfAOneColumnFileAreRecords() throws IOException {
+    List<Rec> recs = split(RecordSplitter.forFeed(ONE_COLUMN), bytes("note\na\n\n\r\nb\n"));
+    assertEquals(List.of("a", "", "", "b"), texts(recs));
+    assertEquals(List.of(2L, 3L, 4L, 5L), lines(recs));
+    assertEquals(List.of("1,a", "2,b"),
+        texts(split(RecordSplitter.forFeed(CSV), bytes("id,note\n1,a\n\n2,b\n"))));
+  }
+
+  /** A header that names none of the spec's fields refuses the file, naming the delimiter. */
+  @Test
+  public void csvHeaderMatchingNothingRefusesTheFile() {
+    RecordSplitter.FileRefused e = org.junit.Assert.assertThrows(RecordSplitter.FileRefused.class,
+        () -> split(RecordSplitter.forFeed(CSV), bytes("id;note\n1;a\n")));
+    org.hamcrest.MatcherAssert.assertThat(e.getMessage(),
+        org.hamcrest.Matchers.containsString("matches none of the spec's fields (read with"
+            + " delimiter ',' it has 1 column)"));
+  }
+
+  /**
+   * A record over format.max_record_bytes is not held: the receiver is told its line and its
+   * byte range, and the records around it arrive whole.
+   */
+  @Test
+  public void oversizedRecordsAreReportedWithTheirByteRange() throws IOException {
+    FeedSpec small =
+        FeedSpec.parse(
+            "{\"name\": \"j\", \"format\": {\"type\": \"json\", \"max_record_bytes\": 10},"
+                + " \"fields\": [{\"name\": \"a\"}]}",
+            "j.json");
+    List<String> seen = new ArrayList<>();
+    byte[] in = bytes("{\"a\":1}\n{\"a\":\"0123456789\"}\r\n{\"a\":2}\n" + "x".repeat(70_000));
+    long n = RecordSplitter.forFeed(small).split(new ByteArrayInputStream(in),
+        new RecordSplitter.Receiver() {
+          @Override
+          public void record(byte[] payload, long line, String header) {
+            seen.add(line + ":" + new String(payload, StandardCharsets.UTF_8));
+          }
+
+          @Override
+          public void oversized(long line, long startByte, long endByte, String header) {
+            seen.add(line + ":bytes " + startByte + "-" + endByte);
+          }
+        });
+    assertEquals(4, n);
+    // Offsets counted by hand: line 1 is 7 bytes and its newline; line 2 is 19 bytes with CR.
+    assertEquals(List.of("1:{\"a\":1}", "2:bytes 8-27", "3:{\"a\":2}", "4:bytes 36-70036"), seen);
   }
 
   /** A CSV without a header emits its first line as a record. */
