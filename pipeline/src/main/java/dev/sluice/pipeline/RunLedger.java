@@ -21,6 +21,7 @@ public final class RunLedger {
   private final long written;
   private final long duplicates;
   private final long late;
+  private long filesRejected;
   private final Map<String, Long> rejectedByStage;
   private final Map<String, Long> rowsByPartition;
 
@@ -51,6 +52,7 @@ public final class RunLedger {
     long written = 0;
     long duplicates = 0;
     long late = 0;
+    long filesRejected = 0;
     Map<String, Long> rejected = new TreeMap<>();
     Map<String, Long> partitions = new TreeMap<>();
     for (MetricResult<Long> c : metrics.getCounters()) {
@@ -66,6 +68,8 @@ public final class RunLedger {
           duplicates += v;
         } else if (name.equals(Ledger.LATE)) {
           late += v;
+        } else if (name.equals(Ledger.FILES_REJECTED)) {
+          filesRejected += v;
         } else if (name.startsWith(Ledger.REJECTED_PREFIX)) {
           rejected.merge(name.substring(Ledger.REJECTED_PREFIX.length()), v, Long::sum);
         }
@@ -73,7 +77,17 @@ public final class RunLedger {
         partitions.merge(name, v, Long::sum);
       }
     }
-    return new RunLedger(feed, read, written, duplicates, late, rejected, partitions);
+    RunLedger ledger = new RunLedger(feed, read, written, duplicates, late, rejected, partitions);
+    ledger.filesRejected = filesRejected;
+    return ledger;
+  }
+
+  /**
+   * Files that could not be read to their end, each one dead letter of stage {@code read}; the
+   * records read from them before the damage are in {@link #read()}.
+   */
+  public long filesRejected() {
+    return filesRejected;
   }
 
   private static long value(MetricResult<Long> c) {
@@ -145,6 +159,9 @@ public final class RunLedger {
     if (late > 0) {
       b.append("; late ").append(late);
     }
+    if (filesRejected > 0) {
+      b.append("; files rejected ").append(filesRejected);
+    }
     b.append(balanced() ? "  [balanced]" : "  [NOT BALANCED]");
     return b.toString();
   }
@@ -157,6 +174,7 @@ public final class RunLedger {
     n.put("duplicates", duplicates);
     n.put("rejected", rejected());
     n.put("late", late);
+    n.put("files_rejected", filesRejected);
     n.put("balanced", balanced());
     ObjectNode stages = n.putObject("rejected_by_stage");
     rejectedByStage.forEach(stages::put);

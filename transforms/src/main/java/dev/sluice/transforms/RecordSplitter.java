@@ -100,6 +100,11 @@ public final class RecordSplitter implements Serializable {
         spec.maxRecordBytes, csv && !spec.csvHeader ? spec.csvColumns.size() : 0, sources);
   }
 
+  /** The most bytes a record may have; longer ones are reported, not held. */
+  public long limit() {
+    return limit;
+  }
+
   public static RecordSplitter lines() {
     return new RecordSplitter(false, '"', ',', false, HARD_CAP, 0, null);
   }
