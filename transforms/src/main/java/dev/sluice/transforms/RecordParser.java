@@ -18,6 +18,7 @@ import java.io.Serializable;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -640,7 +641,8 @@ public final class RecordParser implements Serializable {
             : " (" + f.format + ")");
       case TIMESTAMP:
         if (f.format != null && f.format.startsWith("epoch")) {
-          return "an integer (" + f.format.replace('_', ' ') + ")";
+          return "a number (" + (f.format.equals("epoch") ? "epoch seconds or milliseconds"
+              : f.format.replace('_', ' ')) + ")";
         }
         return "a timestamp" + (f.format == null || f.format.equals("iso") ? " (ISO-8601)"
             : " (" + f.format + ")");
@@ -693,23 +695,32 @@ public final class RecordParser implements Serializable {
   }
 
   private Object epoch(FieldSpec f, JsonNode n) throws Reject {
-    if (!n.isIntegralNumber() || !n.canConvertToLong()) {
-      throw new Reject(STAGE_VALIDATE, "field '" + f.name + "': expected " + expected(f)
-          + ", got " + (n.isIntegralNumber() ? "an integer out of range" : "a fraction"));
-    }
-    return epochInstant(f, n.longValue());
+    return epochInstant(f, n.decimalValue());
   }
 
-  private org.joda.time.Instant epochInstant(FieldSpec f, long v) throws Reject {
-    try {
-      long millis = "epoch_millis".equals(f.format) ? v : Math.multiplyExact(v, 1000L);
-      if (Math.abs(millis) > 253402300799999L) {
-        throw new ArithmeticException();
-      }
-      return new org.joda.time.Instant(millis);
-    } catch (ArithmeticException e) {
+  /** Seconds at or above this (year 5138) are read as milliseconds by format {@code epoch}. */
+  static final BigDecimal EPOCH_MILLIS_FROM = new BigDecimal("1e11");
+
+  private static final BigDecimal MAX_EPOCH_MILLIS = BigDecimal.valueOf(253402300799999L);
+
+  /**
+   * An epoch number as an instant: {@code epoch_seconds} (fractions allowed, to the
+   * millisecond), {@code epoch_millis}, or {@code epoch}, which reads values of magnitude
+   * 1e11 or more as milliseconds and smaller ones as seconds (1e11 s is year 5138; 1e11 ms is
+   * 1973-03-03, before any event stamped in milliseconds that it could be confused with).
+   */
+  private org.joda.time.Instant epochInstant(FieldSpec f, BigDecimal v) throws Reject {
+    boolean millis = "epoch_millis".equals(f.format)
+        || ("epoch".equals(f.format) && v.abs().compareTo(EPOCH_MILLIS_FROM) >= 0);
+    if (v.precision() - v.scale() > 20) {
+      // Checked before any rounding: 1e99999999 would otherwise be expanded digit by digit.
       throw new Reject(STAGE_VALIDATE, "field '" + f.name + "': epoch time beyond year 9999");
     }
+    BigDecimal ms = (millis ? v : v.movePointRight(3)).setScale(0, RoundingMode.FLOOR);
+    if (ms.abs().compareTo(MAX_EPOCH_MILLIS) > 0) {
+      throw new Reject(STAGE_VALIDATE, "field '" + f.name + "': epoch time beyond year 9999");
+    }
+    return new org.joda.time.Instant(ms.longValueExact());
   }
 
   private Object convert(FieldSpec f, String s) throws Reject {
@@ -811,9 +822,12 @@ public final class RecordParser implements Serializable {
 
   private org.joda.time.Instant parseTimestamp(FieldSpec f, String s) throws Reject {
     if (f.format != null && f.format.startsWith("epoch")) {
-      long v;
+      BigDecimal v;
       try {
-        v = Long.parseLong(s);
+        if (s.length() > 40) {
+          throw new NumberFormatException();
+        }
+        v = new BigDecimal(s);
       } catch (NumberFormatException e) {
         throw new Reject(STAGE_VALIDATE, "field '" + f.name + "': expected " + expected(f)
             + ", got text that is not");

@@ -315,11 +315,43 @@ public class RecordParserTest {
         RecordParser.STAGE_VALIDATE, has("field 'created_at'", "epoch seconds"), "2024-03-09");
   }
 
-  /** created_at as a fraction is refused, not truncated to a second. */
+  /** created_at as a float of seconds loads, to the millisecond (producers stamp it so). */
   @Test
-  public void createdAtFraction() {
-    assertRejected(parse(EVENTS, event("\"u\"", "\"a:b\"", "1709978400.5")),
-        RecordParser.STAGE_VALIDATE, has("field 'created_at'", "fraction"), "1709978400");
+  public void createdAtFractionOfSeconds() {
+    RecordParser.Result r = parse(EVENTS, event("\"u\"", "\"a:b\"", "1709978400.5129"));
+    assertTrue(r.reason, r.ok());
+    assertEquals(1709978400512L, r.row.getDateTime("created_at").getMillis());
+  }
+
+  /**
+   * epoch_millis, epoch_seconds with fractions (JSON numbers and text), and epoch, which tells
+   * seconds from milliseconds by magnitude (1e11 and above are milliseconds).
+   */
+  @Test
+  public void epochFormats() {
+    FeedSpec spec =
+        FeedSpec.parse(
+            "{\"name\": \"t\", \"format\": \"json\", \"fields\": ["
+                + "{\"name\": \"ms\", \"type\": \"timestamp\", \"format\": \"epoch_millis\"},"
+                + "{\"name\": \"s\", \"type\": \"timestamp\", \"format\": \"epoch_seconds\"},"
+                + "{\"name\": \"a\", \"type\": \"timestamp\", \"format\": \"epoch\"},"
+                + "{\"name\": \"b\", \"type\": \"timestamp\", \"format\": \"epoch\"}]}",
+            "t.json");
+    long at = java.time.Instant.parse("2024-03-09T10:00:00.250Z").toEpochMilli();
+    RecordParser.Result r = parse(spec, "{\"ms\": 1709978400250, \"s\": \"1709978400.25\","
+        + " \"a\": 1709978400250, \"b\": 1709978400.25}");
+    assertTrue(r.reason, r.ok());
+    assertEquals(at, r.row.getDateTime("ms").getMillis());
+    assertEquals(at, r.row.getDateTime("s").getMillis());
+    assertEquals(at, r.row.getDateTime("a").getMillis());
+    assertEquals(at, r.row.getDateTime("b").getMillis());
+    // Milliseconds read as seconds would be beyond year 9999: epoch_seconds still says so.
+    assertRejected(parse(spec, "{\"s\": 1709978400250}"), RecordParser.STAGE_VALIDATE,
+        has("field 's'", "beyond year 9999"), "1709978400250");
+    assertRejected(parse(spec, "{\"b\": 1e99999999}"), RecordParser.STAGE_VALIDATE,
+        has("field 'b'", "beyond year 9999"));
+    assertRejected(parse(spec, "{\"a\": \"soon\"}"), RecordParser.STAGE_VALIDATE,
+        has("field 'a'", "epoch seconds or milliseconds"), "soon");
   }
 
   /** created_at as a boolean is refused naming the type found. */

@@ -508,7 +508,7 @@ public final class FeedSpec implements Serializable {
         if (!type.isTemporal()) {
           throw fail(path + ".format", "only date and timestamp fields take a format");
         }
-        if (!List.of("iso", "epoch_seconds", "epoch_millis").contains(format)) {
+        if (!List.of("iso", "epoch_seconds", "epoch_millis", "epoch").contains(format)) {
           if (type == FieldType.DATE && format.startsWith("epoch")) {
             throw fail(path + ".format", "a date cannot be read from epoch time");
           }
