@@ -32,6 +32,10 @@ import org.apache.commons.csv.CSVRecord;
  * <p>A record longer than the feed's {@code format.max_record_bytes} is not held: the receiver
  * learns where it is (line and byte range), so a dead letter can point at the whole of it.
  *
+ * <p>A JSON feed's file may also be a JSON document: one array of records (each element a
+ * record), pretty-printed objects over many lines, or objects back to back; the first bytes of
+ * the file tell which (see {@link #documents}), and its records are then cut by structure.
+ *
  * <p>Works on bytes because {@code \n}, {@code \r}, the quote and the delimiter are single bytes
  * in UTF-8 and never part of a multi-byte character, so invalid UTF-8 reaches the parser intact.
  */
@@ -39,6 +43,14 @@ public final class RecordSplitter implements Serializable {
   /** Receives records in file order. */
   public interface Receiver {
     void record(byte[] payload, long line, String header) throws IOException;
+
+    /**
+     * A record of a JSON document file (an array of records, pretty-printed or back-to-back
+     * objects): the {@code index}-th (from 1) of its file, starting at {@code line}.
+     */
+    default void element(byte[] payload, long index, long line) throws IOException {
+      record(payload, line, null);
+    }
 
     /**
      * A record over the limit, not held: it starts at {@code line} and spans bytes {@code
@@ -62,6 +74,8 @@ public final class RecordSplitter implements Serializable {
   public static final int HARD_CAP = 64 << 20;
 
   private final boolean csv;
+  /** JSON feeds: files may be JSON lines or documents (arrays, pretty-printed objects). */
+  private final boolean json;
   private final byte quote;
   private final byte delimiter;
   private final boolean header;
@@ -71,9 +85,10 @@ public final class RecordSplitter implements Serializable {
   /** The spec's field sources, normalised, that a header must name at least one of. */
   private final Set<String> sources;
 
-  private RecordSplitter(boolean csv, char quote, char delimiter, boolean header, long limit,
-      int columns, Set<String> sources) {
+  private RecordSplitter(boolean csv, boolean json, char quote, char delimiter, boolean header,
+      long limit, int columns, Set<String> sources) {
     this.csv = csv;
+    this.json = json;
     this.quote = (byte) quote;
     this.delimiter = (byte) delimiter;
     this.header = header;
@@ -96,7 +111,8 @@ public final class RecordSplitter implements Serializable {
         }
       }
     }
-    return new RecordSplitter(csv, spec.csvQuote, spec.csvDelimiter, csv && spec.csvHeader,
+    return new RecordSplitter(csv, spec.format == FeedSpec.Format.JSON, spec.csvQuote,
+        spec.csvDelimiter, csv && spec.csvHeader,
         spec.maxRecordBytes, csv && !spec.csvHeader ? spec.csvColumns.size() : 0, sources);
   }
 
@@ -106,7 +122,7 @@ public final class RecordSplitter implements Serializable {
   }
 
   public static RecordSplitter lines() {
-    return new RecordSplitter(false, '"', ',', false, HARD_CAP, 0, null);
+    return new RecordSplitter(false, false, '"', ',', false, HARD_CAP, 0, null);
   }
 
   /**
@@ -137,14 +153,233 @@ public final class RecordSplitter implements Serializable {
    */
   public long split(InputStream in, long firstLine, boolean fileStart, long firstByte,
       Receiver receiver) throws IOException {
-    Run run = new Run(firstLine, fileStart, firstByte, receiver);
     byte[] buf = new byte[1 << 16];
     int n;
+    if (json && fileStart && firstByte == 0) {
+      // The head of the file tells JSON lines from JSON documents.
+      int len = 0;
+      while (len < buf.length && (n = in.read(buf, len, buf.length - len)) > 0) {
+        len += n;
+      }
+      if (documents(buf, len)) {
+        DocRun doc = new DocRun(receiver);
+        doc.feed(buf, len);
+        while ((n = in.read(buf)) > 0) {
+          doc.feed(buf, n);
+        }
+        doc.finish();
+        return doc.count;
+      }
+      Run run = new Run(firstLine, fileStart, firstByte, receiver);
+      run.feed(buf, len);
+      while ((n = in.read(buf)) > 0) {
+        run.feed(buf, n);
+      }
+      run.finish();
+      return run.count;
+    }
+    Run run = new Run(firstLine, fileStart, firstByte, receiver);
     while ((n = in.read(buf)) > 0) {
       run.feed(buf, n);
     }
     run.finish();
     return run.count;
+  }
+
+  /**
+   * True when a JSON feed's file, judged by its first bytes, is not JSON lines but a document:
+   * it opens with {@code [} (an array of records), or its first value does not end on its first
+   * line (pretty-printed), or a second value follows on that line (objects back to back).
+   */
+  public boolean documents(byte[] head, int len) {
+    if (!json) {
+      return false;
+    }
+    int i = bomLength(head, len);
+    while (i < len && isSpace(head[i])) {
+      i++;
+    }
+    if (i >= len) {
+      return false;
+    }
+    if (head[i] == '[') {
+      return true;
+    }
+    if (head[i] != '{') {
+      return false;
+    }
+    int depth = 0;
+    boolean inString = false;
+    boolean escape = false;
+    for (; i < len; i++) {
+      byte b = head[i];
+      if (inString) {
+        if (escape) {
+          escape = false;
+        } else if (b == '\\') {
+          escape = true;
+        } else if (b == '"') {
+          inString = false;
+        }
+      } else if (b == '\n') {
+        return depth > 0;
+      } else if (b == '"') {
+        inString = true;
+      } else if (b == '{' || b == '[') {
+        depth++;
+      } else if (b == '}' || b == ']') {
+        depth--;
+        if (depth == 0) {
+          for (int k = i + 1; k < len && head[k] != '\n'; k++) {
+            if (!isSpace(head[k])) {
+              return head[k] == '{';
+            }
+          }
+          return false;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean isSpace(byte b) {
+    return b == ' ' || b == '\t' || b == '\r' || b == '\n';
+  }
+
+  /**
+   * Splits a JSON document file into its top-level values, and a top-level array into its
+   * elements, by structure (strings and escapes respected), whatever the line breaks.
+   */
+  private final class DocRun {
+    final Receiver receiver;
+    byte[] rec = new byte[1024];
+    int recLen;
+    boolean truncated;
+    boolean inRecord;
+    boolean inArray;
+    int depth;
+    boolean inString;
+    boolean escape;
+    boolean bomChecked;
+    long line = 1;
+    long recLine;
+    long recStartByte;
+    long pos;
+    long index;
+    long count;
+
+    DocRun(Receiver receiver) {
+      this.receiver = receiver;
+    }
+
+    void feed(byte[] buf, int n) throws IOException {
+      int i = 0;
+      if (!bomChecked) {
+        bomChecked = true;
+        i = bomLength(buf, n);
+      }
+      for (; i < n; i++) {
+        byte b = buf[i];
+        long at = pos + i;
+        if (!inRecord) {
+          if (b == '\n') {
+            line++;
+            continue;
+          }
+          if (isSpace(b) || (inArray && b == ',')) {
+            continue;
+          }
+          if (b == '[' && !inArray) {
+            inArray = true;
+            continue;
+          }
+          if (b == ']' && inArray) {
+            inArray = false;
+            continue;
+          }
+          inRecord = true;
+          recLine = line;
+          recStartByte = at;
+          depth = 0;
+          inString = false;
+          escape = false;
+        }
+        if (inString) {
+          if (escape) {
+            escape = false;
+          } else if (b == '\\') {
+            escape = true;
+          } else if (b == '"') {
+            inString = false;
+          }
+        } else if (b == '"') {
+          inString = true;
+        } else if (b == '{' || b == '[') {
+          depth++;
+        } else if (b == '}' || b == ']') {
+          if (depth == 0) {
+            // A scalar element ends at the array's close, which is not part of it.
+            end(at);
+            if (b == ']' && inArray) {
+              inArray = false;
+            }
+            continue;
+          }
+          depth--;
+          if (depth == 0) {
+            append(b);
+            end(at + 1);
+            continue;
+          }
+        } else if (depth == 0 && (isSpace(b) || b == ',')) {
+          end(at);
+          if (b == '\n') {
+            line++;
+          }
+          continue;
+        }
+        if (b == '\n') {
+          line++;
+        }
+        append(b);
+      }
+      pos += n;
+    }
+
+    void append(byte b) {
+      if (truncated) {
+        return;
+      }
+      if (recLen + 1 > limit) {
+        truncated = true;
+        recLen = 0;
+        return;
+      }
+      if (recLen == rec.length) {
+        rec = Arrays.copyOf(rec, Math.min(limit, rec.length * 2));
+      }
+      rec[recLen++] = b;
+    }
+
+    void end(long endByte) throws IOException {
+      inRecord = false;
+      index++;
+      count++;
+      if (truncated) {
+        truncated = false;
+        receiver.oversized(recLine, recStartByte, endByte, null);
+        return;
+      }
+      byte[] payload = Arrays.copyOf(rec, recLen);
+      recLen = 0;
+      receiver.element(payload, index, recLine);
+    }
+
+    void finish() throws IOException {
+      if (inRecord) {
+        end(pos);
+      }
+    }
   }
 
   // CSV states.

@@ -302,4 +302,54 @@ public class RecordSplitterTest {
     Arrays.fill(recs.get(0).bytes, (byte) 'q');
     assertArrayEquals(bytes("xyz"), recs.get(1).bytes);
   }
+
+  private static final FeedSpec JSON =
+      FeedSpec.parse("{\"name\": \"j\", \"format\": {\"type\": \"json\"}, \"fields\": [{\"name\": \"a\"}]}",
+          "j.json");
+
+  /** JSON document records as "line#index payload". */
+  private static List<String> elements(String file) throws IOException {
+    List<String> out = new ArrayList<>();
+    long n = RecordSplitter.forFeed(JSON).split(new ByteArrayInputStream(bytes(file)),
+        new RecordSplitter.Receiver() {
+          @Override
+          public void record(byte[] payload, long line, String header) {
+            out.add(line + " " + new String(payload, StandardCharsets.UTF_8));
+          }
+
+          @Override
+          public void element(byte[] payload, long index, long line) {
+            out.add(line + "#" + index + " " + new String(payload, StandardCharsets.UTF_8));
+          }
+        });
+    assertEquals(out.size(), n);
+    return out;
+  }
+
+  /** One JSON array of records, on one line: each element a record, told apart by index. */
+  @Test
+  public void jsonArrayOnOneLine() throws IOException {
+    assertEquals(List.of("1#1 {\"a\":1}", "1#2 {\"a\":\"x],}\\\"{\"}", "1#3 {\"a\":[3]}", "1#4 7",
+            "1#5 {\"a\":"),
+        elements("\uFEFF [{\"a\":1}, {\"a\":\"x],}\\\"{\"},{\"a\":[3]} ,7, {\"a\":"));
+  }
+
+  /** Pretty-printed objects, and an array of them over many lines: starts at their lines. */
+  @Test
+  public void prettyPrintedObjectsAndArrays() throws IOException {
+    assertEquals(List.of("1#1 {\n  \"a\": 1\n}", "4#2 {\n  \"a\": {\"b\": 2}\n}"),
+        elements("{\n  \"a\": 1\n}\n{\n  \"a\": {\"b\": 2}\n}\n"));
+    assertEquals(List.of("2#1 {\n    \"a\": 1\n  }", "5#2 {\"a\": 2}"),
+        elements("[\n  {\n    \"a\": 1\n  },\n  {\"a\": 2}\n]\n"));
+  }
+
+  /** Objects back to back on a line are records; JSON lines stay JSON lines. */
+  @Test
+  public void backToBackObjectsAndJsonLines() throws IOException {
+    assertEquals(List.of("1#1 {\"a\":1}", "1#2 {\"a\":2}", "2#3 {\"a\":3}"),
+        elements("{\"a\":1}{\"a\":2}\n{\"a\":3}"));
+    // A broken line of a JSON-lines file still costs only that line.
+    assertEquals(List.of("1 {\"a\":1}", "2 {\"a\":\"x", "3 {\"a\":3}"),
+        elements("{\"a\":1}\n{\"a\":\"x\n{\"a\":3}\n"));
+  }
 }

@@ -80,7 +80,7 @@ public final class ReadFiles extends PTransform<PBegin, PCollection<RawRecord>> 
     return input
         .apply("Glob", Create.of(glob))
         .apply("MatchAndCutFiles", ParDo.of(
-            new PlanPartsFn(splitter.cutsAtAnyNewline(), targetParts, minPartBytes)))
+            new PlanPartsFn(splitter, targetParts, minPartBytes)))
         .setCoder(FilePart.FilePartCoder.INSTANCE)
         .apply("SpreadParts", Reshuffle.viaRandomKey())
         .apply("SplitRecords", ParDo.of(new SplitPartFn(splitter)))
@@ -142,11 +142,14 @@ public final class ReadFiles extends PTransform<PBegin, PCollection<RawRecord>> 
   static final class PlanPartsFn extends DoFn<String, FilePart> {
     /** False for formats whose records may span newlines (CSV): every file is read whole. */
     private final boolean cut;
+    /** Tells a JSON document (read whole) from JSON lines by a file's first bytes. */
+    private final RecordSplitter splitter;
     private final int targetParts;
     private final long minPartBytes;
 
-    PlanPartsFn(boolean cut, int targetParts, long minPartBytes) {
-      this.cut = cut;
+    PlanPartsFn(RecordSplitter splitter, int targetParts, long minPartBytes) {
+      this.cut = splitter.cutsAtAnyNewline();
+      this.splitter = splitter;
       this.targetParts = targetParts;
       this.minPartBytes = minPartBytes;
     }
@@ -176,7 +179,7 @@ public final class ReadFiles extends PTransform<PBegin, PCollection<RawRecord>> 
         }
         List<FilePart> parts = new ArrayList<>();
         try {
-          cut(m, name, part, parts);
+          cut(m, name, part, parts, splitter);
         } catch (IOException e) {
           // Gone or unreadable since it was listed: the whole-file read reports it.
           parts = List.of(FilePart.whole(name));
@@ -186,7 +189,7 @@ public final class ReadFiles extends PTransform<PBegin, PCollection<RawRecord>> 
     }
 
     private static void cut(MatchResult.Metadata m, String name, long part,
-        List<FilePart> out) throws IOException {
+        List<FilePart> out, RecordSplitter splitter) throws IOException {
       long start = 0;
       long firstLine = 1;
       long lines = 0;
@@ -194,8 +197,13 @@ public final class ReadFiles extends PTransform<PBegin, PCollection<RawRecord>> 
       long nextCut = part;
       byte[] buf = new byte[1 << 16];
       try (InputStream in = Channels.newInputStream(FileSystems.open(m.resourceId()))) {
-        int n;
-        while ((n = in.read(buf)) > 0) {
+        int n = in.readNBytes(buf, 0, buf.length);
+        if (splitter.documents(buf, n)) {
+          // A JSON document's records span lines: it is read whole.
+          out.add(FilePart.whole(name));
+          return;
+        }
+        for (boolean head = true; head ? n > 0 : (n = in.read(buf)) > 0; head = false) {
           for (int i = 0; i < n; i++) {
             if (buf[i] == '\n') {
               lines++;
@@ -240,6 +248,15 @@ public final class ReadFiles extends PTransform<PBegin, PCollection<RawRecord>> 
               String origin = part.file + ":" + line;
               records[0]++;
               out.output(new RawRecord(payload, origin, origin, arrival, header));
+            }
+
+            @Override
+            public void element(byte[] payload, long index, long line) {
+              // Several records may share a line (an array on one line): the index tells them
+              // apart, so origins and source ids stay unique.
+              String origin = part.file + ":" + line + "#" + index;
+              records[0]++;
+              out.output(new RawRecord(payload, origin, origin, arrival, null));
             }
 
             @Override
