@@ -171,7 +171,9 @@ public final class RecordParser implements Serializable {
               .get();
     }
     if (spec.format == FeedSpec.Format.REGEX) {
-      regex = Pattern.compile(spec.regex);
+      // With continuation lines a record spans lines: '.' matches newlines too.
+      regex = spec.recordStart == null ? Pattern.compile(spec.regex)
+          : Pattern.compile(spec.regex, Pattern.DOTALL);
     }
     formatters = new HashMap<>();
     kept = spec.keptFields();

@@ -32,6 +32,10 @@ import org.apache.commons.csv.CSVRecord;
  * <p>A record longer than the feed's {@code format.max_record_bytes} is not held: the receiver
  * learns where it is (line and byte range), so a dead letter can point at the whole of it.
  *
+ * <p>A log format with {@code format.record_start} gathers continuation lines: a line that does
+ * not match the start pattern (a traceback under its log line) joins the record above, with its
+ * newline; blank lines are skipped.
+ *
  * <p>A JSON feed's file may also be a JSON document: one array of records (each element a
  * record), pretty-printed objects over many lines, or objects back to back; the first bytes of
  * the file tell which (see {@link #documents}), and its records are then cut by structure.
@@ -84,6 +88,9 @@ public final class RecordSplitter implements Serializable {
   private final int columns;
   /** The spec's field sources, normalised, that a header must name at least one of. */
   private final Set<String> sources;
+  /** Log formats: what a record's first line matches; other lines continue the record above. */
+  private String recordStart;
+  private transient java.util.regex.Pattern startPattern;
 
   private RecordSplitter(boolean csv, boolean json, char quote, char delimiter, boolean header,
       long limit, int columns, Set<String> sources) {
@@ -111,9 +118,11 @@ public final class RecordSplitter implements Serializable {
         }
       }
     }
-    return new RecordSplitter(csv, spec.format == FeedSpec.Format.JSON, spec.csvQuote,
-        spec.csvDelimiter, csv && spec.csvHeader,
+    RecordSplitter splitter = new RecordSplitter(csv, spec.format == FeedSpec.Format.JSON,
+        spec.csvQuote, spec.csvDelimiter, csv && spec.csvHeader,
         spec.maxRecordBytes, csv && !spec.csvHeader ? spec.csvColumns.size() : 0, sources);
+    splitter.recordStart = spec.format == FeedSpec.Format.REGEX ? spec.recordStart : null;
+    return splitter;
   }
 
   /** The most bytes a record may have; longer ones are reported, not held. */
@@ -131,7 +140,14 @@ public final class RecordSplitter implements Serializable {
    * may hold newlines.
    */
   public boolean cutsAtAnyNewline() {
-    return !csv;
+    return !csv && recordStart == null;
+  }
+
+  private boolean startsRecord(byte[] line) {
+    if (startPattern == null) {
+      startPattern = java.util.regex.Pattern.compile(recordStart);
+    }
+    return startPattern.matcher(new String(line, StandardCharsets.UTF_8)).lookingAt();
   }
 
   /** Splits the stream and returns how many records it handed on. */
@@ -479,6 +495,7 @@ public final class RecordSplitter implements Serializable {
           throw new FileRefused("its header line is over the feed's limit of " + limit
               + " bytes (format.max_record_bytes)");
         }
+        flushPending();
         receiver.oversized(recStartLine, recStartByte, endByte, headerLine);
         count++;
         return;
@@ -497,11 +514,55 @@ public final class RecordSplitter implements Serializable {
         byte[] payload = Arrays.copyOfRange(rec, start, end);
         if (wantHeader) {
           header(payload);
+        } else if (recordStart != null) {
+          continued(payload, endByte);
         } else {
           receiver.record(payload, recStartLine, headerLine);
           count++;
         }
       }
+    }
+
+    // Continuation lines: the record being gathered, held until the next record starts.
+    byte[] pending;
+    long pendingLine;
+    long pendingStartByte;
+    long pendingEndByte;
+    boolean pendingOversized;
+
+    void continued(byte[] payload, long endByte) throws IOException {
+      if (pending != null && !startsRecord(payload)) {
+        if (!pendingOversized && pending.length + 1L + payload.length <= limit) {
+          byte[] joined = Arrays.copyOf(pending, pending.length + 1 + payload.length);
+          joined[pending.length] = '\n';
+          System.arraycopy(payload, 0, joined, pending.length + 1, payload.length);
+          pending = joined;
+        } else {
+          pendingOversized = true;
+          pending = new byte[0];
+        }
+        pendingEndByte = endByte;
+        return;
+      }
+      flushPending();
+      pending = payload;
+      pendingLine = recStartLine;
+      pendingStartByte = recStartByte;
+      pendingEndByte = endByte;
+      pendingOversized = false;
+    }
+
+    void flushPending() throws IOException {
+      if (pending == null) {
+        return;
+      }
+      if (pendingOversized) {
+        receiver.oversized(pendingLine, pendingStartByte, pendingEndByte, null);
+      } else {
+        receiver.record(pending, pendingLine, null);
+      }
+      count++;
+      pending = null;
     }
 
     void header(byte[] payload) throws IOException {
@@ -545,6 +606,7 @@ public final class RecordSplitter implements Serializable {
       if (recLen > 0 || truncated) {
         end(pos);
       }
+      flushPending();
     }
   }
 

@@ -352,4 +352,29 @@ public class RecordSplitterTest {
     assertEquals(List.of("1 {\"a\":1}", "2 {\"a\":\"x", "3 {\"a\":3}"),
         elements("{\"a\":1}\n{\"a\":\"x\n{\"a\":3}\n"));
   }
+
+  /**
+   * A log format with record_start: lines that do not match it (a traceback) join the record
+   * above; a continuation before any start is a record of its own.
+   */
+  @Test
+  public void continuationLinesJoinTheRecordAbove() throws IOException {
+    FeedSpec logs =
+        FeedSpec.parse(
+            "{\"name\": \"l\", \"format\": {\"type\": \"regex\", \"pattern\":"
+                + " \"(?<ts>\\\\S+) (?<msg>.*)\", \"record_start\": \"\\\\d{4}-\"},"
+                + " \"fields\": [{\"name\": \"ts\"}, {\"name\": \"msg\"}]}",
+            "l.json");
+    RecordSplitter s = RecordSplitter.forFeed(logs);
+    assertEquals(false, s.cutsAtAnyNewline());
+    List<Rec> recs = split(s, bytes("  orphan\n2024-01-01 boom\r\nTraceback:\n  at x\n\n"
+        + "2024-01-02 ok\n2024-01-03 last\n  at y"));
+    assertEquals(List.of("  orphan", "2024-01-01 boom\nTraceback:\n  at x", "2024-01-02 ok",
+        "2024-01-03 last\n  at y"), texts(recs));
+    assertEquals(List.of(1L, 2L, 6L, 7L), lines(recs));
+    // The parser reads the joined record as one: '.' spans its lines.
+    RecordParser.Result r = new RecordParser(logs).parse(
+        dev.sluice.transforms.model.RawRecord.of(recs.get(1).bytes, "l:2"));
+    assertEquals(r.reason, "boom\nTraceback:\n  at x", r.row.getString("msg"));
+  }
 }

@@ -57,6 +57,11 @@ public final class FeedSpec implements Serializable {
   public final char csvQuote;
   public final List<String> csvColumns;
   public final String regex;
+  /**
+   * Log formats: a pattern a record's first line matches; a line that does not is a
+   * continuation of the record above (a traceback under its log line). Null: every line a record.
+   */
+  public final String recordStart;
   public final long maxRecordBytes;
   public final List<String> nullTokens;
   public final List<FieldSpec> fields;
@@ -86,6 +91,7 @@ public final class FeedSpec implements Serializable {
     this.csvQuote = o.csvQuote;
     this.csvColumns = o.csvColumns;
     this.regex = o.regex;
+    this.recordStart = o.recordStart;
     this.maxRecordBytes = o.maxRecordBytes;
     this.nullTokens = o.nullTokens;
     this.fields = o.fields;
@@ -132,6 +138,7 @@ public final class FeedSpec implements Serializable {
     this.csvQuote = b.csvQuote;
     this.csvColumns = List.copyOf(b.csvColumns);
     this.regex = b.regex;
+    this.recordStart = b.recordStart;
     this.maxRecordBytes = b.maxRecordBytes;
     this.nullTokens = List.copyOf(b.nullTokens);
     this.fields = List.copyOf(b.fields);
@@ -362,7 +369,7 @@ public final class FeedSpec implements Serializable {
         throw fail("format", "must be an object such as {\"type\": \"json\"}");
       }
       allowOnly(f, "format", "type", "header", "delimiter", "quote", "columns", "pattern",
-          "max_record_bytes");
+          "max_record_bytes", "record_start");
       String type = text(f, "type", "format", null);
       if (type == null) {
         throw fail("format.type", "missing (json, csv or regex)");
@@ -401,6 +408,18 @@ public final class FeedSpec implements Serializable {
           Pattern.compile(b.regex);
         } catch (PatternSyntaxException e) {
           throw fail("format.pattern", "not a valid regular expression ("
+              + e.getDescription() + " near index " + e.getIndex() + ")");
+        }
+      }
+      b.recordStart = text(f, "record_start", "format", null);
+      if (b.recordStart != null) {
+        if (b.format != Format.REGEX) {
+          throw fail("format.record_start", "only a regex (log) format has continuation lines");
+        }
+        try {
+          Pattern.compile(b.recordStart);
+        } catch (PatternSyntaxException e) {
+          throw fail("format.record_start", "not a valid regular expression ("
               + e.getDescription() + " near index " + e.getIndex() + ")");
         }
       }
@@ -746,6 +765,7 @@ public final class FeedSpec implements Serializable {
     char csvQuote = '"';
     List<String> csvColumns = new ArrayList<>();
     String regex;
+    String recordStart;
     long maxRecordBytes = DEFAULT_MAX_RECORD_BYTES;
     List<String> nullTokens = List.of("");
     List<FieldSpec> fields = new ArrayList<>();
