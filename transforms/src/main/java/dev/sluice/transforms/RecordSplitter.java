@@ -130,6 +130,11 @@ public final class RecordSplitter implements Serializable {
     return limit;
   }
 
+  /** JSON records whatever the file's shape: JSON lines, an array, pretty or back-to-back objects. */
+  public static RecordSplitter json() {
+    return new RecordSplitter(false, true, '"', ',', false, HARD_CAP, 0, null);
+  }
+
   public static RecordSplitter lines() {
     return new RecordSplitter(false, false, '"', ',', false, HARD_CAP, 0, null);
   }
