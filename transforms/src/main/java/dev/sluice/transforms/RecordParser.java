@@ -518,6 +518,19 @@ public final class RecordParser implements Serializable {
         from = String.valueOf(typed.get(f.split.from));
       }
       String derived = null;
+      if (from != null && f.split.maxParts > 0) {
+        int parts = countParts(from, f.split.separator);
+        if (parts < f.split.minParts || parts > f.split.maxParts) {
+          throw new Reject(STAGE_VALIDATE, "field '" + f.split.from + "' has " + parts + " part"
+              + (parts == 1 ? "" : "s") + " separated by '" + f.split.separator + "'; the spec"
+              + " takes " + f.split.minParts + " to " + f.split.maxParts);
+        }
+        if (parts == 1 && f.split.index == 0) {
+          from = null;
+          derived = texts.get(f.split.from) != null ? texts.get(f.split.from)
+              : String.valueOf(typed.get(f.split.from));
+        }
+      }
       if (from != null) {
         int at = from.indexOf(f.split.separator);
         if (at >= 0) {
@@ -552,6 +565,15 @@ public final class RecordParser implements Serializable {
     // Every value already has its field's type (the conversions above make sure), so the row
     // takes them as they are: Row.Builder.build() would check and copy each one again.
     return Row.withSchema(schema).attachValues(values);
+  }
+
+  private static int countParts(String value, String separator) {
+    int n = 1;
+    for (int at = value.indexOf(separator); at >= 0;
+        at = value.indexOf(separator, at + separator.length())) {
+      n++;
+    }
+    return n;
   }
 
   private static boolean numericType(FieldType t) {

@@ -624,4 +624,36 @@ public class RecordParserTest {
     assertRejected(parse(NUMBERS, "{\"id\": \"a\\u0000\"}"),
         RecordParser.STAGE_VALIDATE, has("'id'", "NUL"));
   }
+
+  /**
+   * derive.split with parts [1, 3]: cancel, account:created and payment:order:completed load
+   * (type the first part, subtype the rest after the first separator, none for one part); four
+   * parts are refused. The shipped events spec still requires two.
+   */
+  @Test
+  public void splitTakesOneToThreeParts() {
+    FeedSpec spec =
+        FeedSpec.parse(
+            "{\"name\": \"e\", \"format\": \"json\", \"fields\": [{\"name\": \"event_name\"},"
+                + " {\"name\": \"t\", \"required\": true, \"derive\": {\"split\": {\"from\":"
+                + " \"event_name\", \"separator\": \":\", \"index\": 0, \"parts\": [1, 3]}}},"
+                + " {\"name\": \"s\", \"derive\": {\"split\": {\"from\": \"event_name\","
+                + " \"separator\": \":\", \"index\": 1, \"parts\": [1, 3]}}}]}",
+            "e.json");
+    String[][] cases = {
+      {"cancel", "cancel", null},
+      {"account:created", "account", "created"},
+      {"payment:order:completed", "payment", "order:completed"},
+    };
+    for (String[] c : cases) {
+      RecordParser.Result r = parse(spec, "{\"event_name\": \"" + c[0] + "\"}");
+      assertTrue(r.reason, r.ok());
+      assertEquals(c[0], c[1], r.row.getString("t"));
+      assertEquals(c[0], c[2], r.row.getString("s"));
+    }
+    assertRejected(parse(spec, "{\"event_name\": \"a:b:c:dd\"}"), RecordParser.STAGE_VALIDATE,
+        has("field 'event_name' has 4 parts separated by ':'; the spec takes 1 to 3"), "dd");
+    assertRejected(parse(EVENTS, event("\"u\"", "\"cancel\"", "1")),
+        RecordParser.STAGE_VALIDATE, has("has no ':' to split into"), "cancel");
+  }
 }

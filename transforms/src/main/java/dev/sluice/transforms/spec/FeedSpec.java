@@ -552,7 +552,7 @@ public final class FeedSpec implements Serializable {
         if (s == null || !s.isObject()) {
           throw fail(path + ".derive", "say {\"split\": {\"from\": F, \"separator\": S, \"index\": N}}");
         }
-        allowOnly(s, path + ".derive.split", "from", "separator", "index");
+        allowOnly(s, path + ".derive.split", "from", "separator", "index", "parts");
         String from = text(s, "from", path + ".derive.split", null);
         String sep = text(s, "separator", path + ".derive.split", null);
         JsonNode idx = s.get("index");
@@ -563,7 +563,20 @@ public final class FeedSpec implements Serializable {
           throw fail(path + ".derive.split.index",
               "must be 0 (before the first separator) or 1 (after it)");
         }
-        split = new FieldSpec.Split(from, sep, idx.asInt());
+        int minParts = 0;
+        int maxParts = 0;
+        JsonNode parts = s.get("parts");
+        if (parts != null) {
+          if (!parts.isArray() || parts.size() != 2 || !parts.get(0).canConvertToInt()
+              || !parts.get(1).canConvertToInt() || parts.get(0).asInt() < 1
+              || parts.get(1).asInt() < parts.get(0).asInt()) {
+            throw fail(path + ".derive.split.parts",
+                "say [MIN, MAX], the number of parts a value may have, e.g. [1, 3]");
+          }
+          minParts = parts.get(0).asInt();
+          maxParts = parts.get(1).asInt();
+        }
+        split = new FieldSpec.Split(from, sep, idx.asInt(), minParts, maxParts);
         if (f.has("source")) {
           throw fail(path, "a derived field has no source");
         }
