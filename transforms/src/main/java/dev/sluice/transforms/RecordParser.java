@@ -161,6 +161,7 @@ public final class RecordParser implements Serializable {
             .newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
+    delimiter = spec.csvDelimiter;
     if (spec.format == FeedSpec.Format.CSV) {
       csvFormat =
           CSVFormat.RFC4180
@@ -345,7 +346,6 @@ public final class RecordParser implements Serializable {
   }
 
   private Map<String, Object> extractCsv(String text, String header) throws Reject {
-    List<String> cells = csvCells(text, "record");
     Map<String, Integer> index;
     if (spec.csvHeader) {
       if (header == null) {
@@ -355,6 +355,8 @@ public final class RecordParser implements Serializable {
     } else {
       index = columnsIndex();
     }
+    // After the header: a sniffed delimiter is the file's.
+    List<String> cells = csvCells(text, "record");
     int expected = spec.csvHeader ? headerSize : spec.csvColumns.size();
     if (cells.size() != expected) {
       throw new Reject(STAGE_PARSE, "row has " + cells.size() + " values; the "
@@ -368,7 +370,8 @@ public final class RecordParser implements Serializable {
       Integer i = index.get(normalise(f.source));
       if (i == null) {
         throw new Reject(STAGE_PARSE, "the header (read with delimiter "
-            + RecordSplitter.printable(spec.csvDelimiter) + ") has no column for field '"
+            + RecordSplitter.printable(delimiter) + (spec.csvSniffDelimiter ? ", sniffed" : "")
+            + ") has no column for field '"
             + f.name + "'");
       }
       values.put(f.name, cells.get(i));
@@ -377,9 +380,16 @@ public final class RecordParser implements Serializable {
   }
 
   private transient int headerSize;
+  /** The delimiter in use: the spec's, or the one sniffed from the current file's header. */
+  private transient char delimiter;
 
   private Map<String, Integer> headerIndex(String header) throws Reject {
     if (!header.equals(lastHeader)) {
+      if (spec.csvSniffDelimiter) {
+        // The file's delimiter, found from its header as the splitter found it.
+        delimiter = RecordSplitter.sniffDelimiter(header, spec.csvQuote);
+        csvFormat = csvFormat.builder().setDelimiter(delimiter).get();
+      }
       List<String> names = csvCells(header, "header");
       Map<String, Integer> idx = new HashMap<>();
       for (int i = 0; i < names.size(); i++) {

@@ -81,7 +81,9 @@ public final class RecordSplitter implements Serializable {
   /** JSON feeds: files may be JSON lines or documents (arrays, pretty-printed objects). */
   private final boolean json;
   private final byte quote;
+  /** The spec's delimiter; with {@link #sniff}, each file's is found from its header. */
   private final byte delimiter;
+  private boolean sniff;
   private final boolean header;
   private final int limit;
   /** Without a header: how many columns the spec lists (1 makes blank lines records). */
@@ -122,6 +124,7 @@ public final class RecordSplitter implements Serializable {
         spec.csvQuote, spec.csvDelimiter, csv && spec.csvHeader,
         spec.maxRecordBytes, csv && !spec.csvHeader ? spec.csvColumns.size() : 0, sources);
     splitter.recordStart = spec.format == FeedSpec.Format.REGEX ? spec.recordStart : null;
+    splitter.sniff = csv && spec.csvSniffDelimiter;
     return splitter;
   }
 
@@ -409,7 +412,7 @@ public final class RecordSplitter implements Serializable {
   private static final int QUOTED = 2;
   private static final int QUOTE_IN_QUOTED = 3;
 
-  private int next(int state, byte b) {
+  private int next(int state, byte b, byte delimiter) {
     switch (state) {
       case FIELD_START:
         return b == quote ? QUOTED : b == delimiter ? FIELD_START : UNQUOTED;
@@ -441,6 +444,8 @@ public final class RecordSplitter implements Serializable {
     String headerLine;
     boolean wantHeader = header;
     boolean blankIsRecord = csv && !header && columns == 1;
+    /** This file's delimiter: the spec's, or sniffed from the header. */
+    byte delim = delimiter;
 
     Run(long firstLine, boolean fileStart, long firstByte, Receiver receiver) {
       this.receiver = receiver;
@@ -467,7 +472,7 @@ public final class RecordSplitter implements Serializable {
           recStartByte = pos + i + 1;
           state = FIELD_START;
         } else if (csv) {
-          state = next(state, b);
+          state = next(state, b, delim);
         }
       }
       append(buf, from, n);
@@ -573,7 +578,10 @@ public final class RecordSplitter implements Serializable {
     void header(byte[] payload) throws IOException {
       headerLine = new String(payload, StandardCharsets.UTF_8);
       wantHeader = false;
-      String[] names = headerNames(headerLine);
+      if (sniff) {
+        delim = (byte) sniffDelimiter(headerLine, (char) quote);
+      }
+      String[] names = headerNames(headerLine, delim);
       blankIsRecord = names.length == 1;
       if (sources == null) {
         return;
@@ -584,7 +592,8 @@ public final class RecordSplitter implements Serializable {
         }
       }
       throw new FileRefused("its header matches none of the spec's fields (read with delimiter "
-          + printable((char) delimiter) + " it has " + names.length + " column"
+          + printable((char) delim) + (sniff ? ", sniffed" : "") + " it has " + names.length
+          + " column"
           + (names.length == 1 ? "" : "s") + ")");
     }
 
@@ -616,7 +625,36 @@ public final class RecordSplitter implements Serializable {
   }
 
   /** The header's column names, split as the parser splits records. */
-  private String[] headerNames(String line) throws FileRefused {
+  /**
+   * The delimiter a header is written with: of {@code , ; tab |}, the one found most often
+   * outside quotes ({@code ,} when none is, or on a tie with it).
+   */
+  public static char sniffDelimiter(String header, char quote) {
+    char[] candidates = {',', ';', '\t', '|'};
+    int[] counts = new int[candidates.length];
+    boolean quoted = false;
+    for (int i = 0; i < header.length(); i++) {
+      char c = header.charAt(i);
+      if (c == quote) {
+        quoted = !quoted;
+      } else if (!quoted) {
+        for (int k = 0; k < candidates.length; k++) {
+          if (c == candidates[k]) {
+            counts[k]++;
+          }
+        }
+      }
+    }
+    int best = 0;
+    for (int k = 1; k < candidates.length; k++) {
+      if (counts[k] > counts[best]) {
+        best = k;
+      }
+    }
+    return candidates[best];
+  }
+
+  private String[] headerNames(String line, byte delimiter) throws FileRefused {
     CSVFormat format = CSVFormat.RFC4180.builder().setDelimiter((char) delimiter)
         .setQuote((char) quote).get();
     try (CSVParser p = CSVParser.parse(new StringReader(line), format)) {

@@ -222,10 +222,10 @@ public class RecordSplitterTest {
   @Test
   public void csvHeaderMatchingNothingRefusesTheFile() {
     RecordSplitter.FileRefused e = org.junit.Assert.assertThrows(RecordSplitter.FileRefused.class,
-        () -> split(RecordSplitter.forFeed(CSV), bytes("id;note\n1;a\n")));
+        () -> split(RecordSplitter.forFeed(CSV), bytes("uid;remark\n1;a\n")));
     org.hamcrest.MatcherAssert.assertThat(e.getMessage(),
         org.hamcrest.Matchers.containsString("matches none of the spec's fields (read with"
-            + " delimiter ',' it has 1 column)"));
+            + " delimiter ';', sniffed it has 2 columns)"));
   }
 
   /**
@@ -376,5 +376,28 @@ public class RecordSplitterTest {
     RecordParser.Result r = new RecordParser(logs).parse(
         dev.sluice.transforms.model.RawRecord.of(recs.get(1).bytes, "l:2"));
     assertEquals(r.reason, "boom\nTraceback:\n  at x", r.row.getString("msg"));
+  }
+
+  /**
+   * Without a delimiter in the spec, each file's is sniffed from its header: a semicolon file
+   * splits and parses by ';' (its quoted field holding ';' and a newline stays one record).
+   */
+  @Test
+  public void csvDelimiterSniffedFromTheHeader() throws IOException {
+    List<Rec> recs = split(RecordSplitter.forFeed(CSV), bytes("id;note\n1;\"a;b\nc\"\n2;x\n"));
+    assertEquals(List.of("1;\"a;b\nc\"", "2;x"), texts(recs));
+    RecordParser parser = new RecordParser(CSV);
+    RecordParser.Result r = parser.parse(new dev.sluice.transforms.model.RawRecord(
+        recs.get(0).bytes, "f:2", "f:2", 0L, recs.get(0).header));
+    assertEquals(r.reason, "a;b\nc", r.row.getString("note"));
+    assertEquals('\t', RecordSplitter.sniffDelimiter("a\tb\t\"c,d,e\"", '"'));
+    assertEquals(',', RecordSplitter.sniffDelimiter("single", '"'));
+    // A delimiter the spec names is kept: the header then matches nothing, and says so.
+    FeedSpec comma = FeedSpec.parse("{\"name\": \"c\", \"format\": {\"type\": \"csv\","
+        + " \"delimiter\": \",\"}, \"fields\": [{\"name\": \"id\"}, {\"name\": \"note\"}]}", "c.json");
+    RecordSplitter.FileRefused e = org.junit.Assert.assertThrows(RecordSplitter.FileRefused.class,
+        () -> split(RecordSplitter.forFeed(comma), bytes("id;note\n1;a\n")));
+    org.hamcrest.MatcherAssert.assertThat(e.getMessage(),
+        org.hamcrest.Matchers.containsString("delimiter ','"));
   }
 }

@@ -54,6 +54,8 @@ public final class FeedSpec implements Serializable {
   public final Format format;
   public final boolean csvHeader;
   public final char csvDelimiter;
+  /** True when the spec names no delimiter: each file's is sniffed from its header. */
+  public final boolean csvSniffDelimiter;
   public final char csvQuote;
   public final List<String> csvColumns;
   public final String regex;
@@ -88,6 +90,7 @@ public final class FeedSpec implements Serializable {
     this.format = o.format;
     this.csvHeader = o.csvHeader;
     this.csvDelimiter = o.csvDelimiter;
+    this.csvSniffDelimiter = o.csvSniffDelimiter;
     this.csvQuote = o.csvQuote;
     this.csvColumns = o.csvColumns;
     this.regex = o.regex;
@@ -135,6 +138,7 @@ public final class FeedSpec implements Serializable {
     this.format = b.format;
     this.csvHeader = b.csvHeader;
     this.csvDelimiter = b.csvDelimiter;
+    this.csvSniffDelimiter = b.csvSniffDelimiter;
     this.csvQuote = b.csvQuote;
     this.csvColumns = List.copyOf(b.csvColumns);
     this.regex = b.regex;
@@ -391,6 +395,7 @@ public final class FeedSpec implements Serializable {
       }
       b.csvHeader = bool(f, "header", "format", true);
       b.csvDelimiter = oneChar(f, "delimiter", "format", ',');
+      b.csvSniffDelimiter = b.format == Format.CSV && b.csvHeader && !f.has("delimiter");
       b.csvQuote = oneChar(f, "quote", "format", '"');
       b.csvColumns = strings(f, "columns", "format");
       if (b.format == Format.CSV && !b.csvHeader && b.csvColumns.isEmpty()) {
@@ -775,6 +780,7 @@ public final class FeedSpec implements Serializable {
     Format format;
     boolean csvHeader = true;
     char csvDelimiter = ',';
+    boolean csvSniffDelimiter;
     char csvQuote = '"';
     List<String> csvColumns = new ArrayList<>();
     String regex;
