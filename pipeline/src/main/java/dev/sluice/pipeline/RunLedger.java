@@ -23,6 +23,7 @@ public final class RunLedger {
   private final long written;
   private final long duplicates;
   private final long late;
+  private long filesRejected;
   private final Map<String, Long> rejectedByStage;
   private final Map<String, Long> rowsByPartition;
   /** Unnamed JSON keys dropped ({@code "extra_fields": "drop"}); not records, not balanced. */
@@ -57,6 +58,7 @@ public final class RunLedger {
     long written = 0;
     long duplicates = 0;
     long late = 0;
+    long filesRejected = 0;
     Map<String, Long> rejected = new TreeMap<>();
     Map<String, Long> partitions = new TreeMap<>();
     Map<String, Long> reasons = new TreeMap<>();
@@ -76,6 +78,8 @@ public final class RunLedger {
           late += v;
         } else if (name.equals(Ledger.FIELDS_DROPPED)) {
           fieldsDropped += v;
+        } else if (name.equals(Ledger.FILES_REJECTED)) {
+          filesRejected += v;
         } else if (name.startsWith(Ledger.REJECTED_PREFIX)) {
           rejected.merge(name.substring(Ledger.REJECTED_PREFIX.length()), v, Long::sum);
         }
@@ -85,8 +89,10 @@ public final class RunLedger {
         reasons.merge(name, v, Long::sum);
       }
     }
-    return new RunLedger(feed, read, written, duplicates, late, rejected, partitions)
+    RunLedger ledger = new RunLedger(feed, read, written, duplicates, late, rejected, partitions)
         .withDetails(fieldsDropped, reasons);
+    ledger.filesRejected = filesRejected;
+    return ledger;
   }
 
   /** The same ledger with the counts that are not part of its balance. */
@@ -107,6 +113,14 @@ public final class RunLedger {
     all.sort(Map.Entry.<String, Long>comparingByValue().reversed()
         .thenComparing(Map.Entry.comparingByKey()));
     return all.subList(0, Math.min(n, all.size()));
+  }
+
+  /**
+   * Files that could not be read to their end, each one dead letter of stage {@code read}; the
+   * records read from them before the damage are in {@link #read()}.
+   */
+  public long filesRejected() {
+    return filesRejected;
   }
 
   private static long value(MetricResult<Long> c) {
@@ -181,6 +195,9 @@ public final class RunLedger {
     if (fieldsDropped > 0) {
       b.append("; fields dropped ").append(fieldsDropped);
     }
+    if (filesRejected > 0) {
+      b.append("; files rejected ").append(filesRejected);
+    }
     b.append(balanced() ? "  [balanced]" : "  [NOT BALANCED]");
     return b.toString();
   }
@@ -193,6 +210,7 @@ public final class RunLedger {
     n.put("duplicates", duplicates);
     n.put("rejected", rejected());
     n.put("late", late);
+    n.put("files_rejected", filesRejected);
     n.put("balanced", balanced());
     ObjectNode stages = n.putObject("rejected_by_stage");
     rejectedByStage.forEach(stages::put);

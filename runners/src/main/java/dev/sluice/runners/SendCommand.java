@@ -117,12 +117,16 @@ final class SendCommand implements Callable<Integer> {
     if (files.isEmpty()) {
       throw new SluiceException("--input=" + glob + ": no files match");
     }
+    // One message per JSON record, whatever the file's shape (JSON lines, one array of
+    // records, pretty-printed or back-to-back objects), gzipped or not.
     List<String> lines = new ArrayList<>();
+    dev.sluice.transforms.RecordSplitter splitter = dev.sluice.transforms.RecordSplitter.json();
     for (Path f : files) {
-      for (String l : Files.readAllLines(f, StandardCharsets.UTF_8)) {
-        if (!l.isEmpty()) {
-          lines.add(l);
-        }
+      try (java.io.InputStream raw = Files.newInputStream(f);
+          java.io.InputStream in = f.toString().endsWith(".gz")
+              ? new java.util.zip.GZIPInputStream(raw) : raw) {
+        splitter.split(in, (payload, line, header) ->
+            lines.add(new String(payload, StandardCharsets.UTF_8)));
       }
     }
     return lines;

@@ -212,8 +212,40 @@ public final class AssignPartitions
     }
   }
 
-  /** Percent-encodes all but {@code [A-Za-z0-9_.-]}, and the names {@code .} and {@code ..}. */
+  /**
+   * The longest encoded value kept whole. File systems refuse names over 255 bytes (and a value
+   * sits in a folder name beside its field's name), so a longer value is cut here and a stable
+   * hash of all of it appended: {@code <first bytes>~<16 hex>}. {@code ~} is never part of an
+   * encoded value, so a shortened name cannot equal a whole one. The row keeps the full value.
+   */
+  public static final int MAX_VALUE_BYTES = 200;
+
+  /**
+   * Percent-encodes all but {@code [A-Za-z0-9_.-]}, and the names {@code .} and {@code ..};
+   * shortens values over {@link #MAX_VALUE_BYTES}.
+   */
   public static String encode(String s) {
+    String e = encodeWhole(s);
+    if (e.length() <= MAX_VALUE_BYTES) {
+      return e;
+    }
+    int keep = MAX_VALUE_BYTES - 17;
+    // Never cut inside a %XX escape.
+    if (e.charAt(keep - 1) == '%') {
+      keep -= 1;
+    } else if (e.charAt(keep - 2) == '%') {
+      keep -= 2;
+    }
+    try {
+      byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(e.getBytes(StandardCharsets.US_ASCII));
+      return e.substring(0, keep) + "~" + java.util.HexFormat.of().formatHex(d, 0, 8);
+    } catch (java.security.NoSuchAlgorithmException x) {
+      throw new IllegalStateException(x);
+    }
+  }
+
+  private static String encodeWhole(String s) {
     if (s.isEmpty()) {
       return EMPTY_VALUE;
     }

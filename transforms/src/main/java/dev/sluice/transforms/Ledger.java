@@ -14,6 +14,12 @@ public final class Ledger {
   public static final String WRITTEN = "written";
   public static final String DUPLICATES = "duplicates";
   public static final String REJECTED_PREFIX = "rejected.";
+  /**
+   * Files that could not be read to their end (corrupt, truncated, gone, a header that matches
+   * nothing): each is one dead letter of stage {@code read}; the records read from it before the
+   * damage are in {@code read} like any other.
+   */
+  public static final String FILES_REJECTED = "files_rejected";
   /** Rows written in a late pane (streams): counted in written too, not a fourth place. */
   public static final String LATE = "late";
   /**
@@ -36,6 +42,10 @@ public final class Ledger {
 
   public static Counter duplicates() {
     return Metrics.counter(NAMESPACE, DUPLICATES);
+  }
+
+  public static Counter filesRejected() {
+    return Metrics.counter(NAMESPACE, FILES_REJECTED);
   }
 
   public static Counter late() {

@@ -87,6 +87,10 @@ public final class ParseRecords extends PTransform<PCollection<RawRecord>, PColl
 
     @ProcessElement
     public void process(@Element RawRecord record, MultiOutputReceiver out) {
+      if (record.refusedStage() != null) {
+        refused(record, out);
+        return;
+      }
       Ledger.read().inc();
       RecordParser.Result result = parser.parse(record);
       if (!result.ok()) {
@@ -122,6 +126,23 @@ public final class ParseRecords extends PTransform<PCollection<RawRecord>, PColl
         }
       }
       out.get(ROWS).output(result.row);
+    }
+
+    /**
+     * What the source refused: a file it could not read (counted in files_rejected, not read)
+     * or a record it did not hold (read, and rejected at the stage it names). No payload: the
+     * reason says where the bytes are.
+     */
+    private void refused(RawRecord record, MultiOutputReceiver out) {
+      if (record.refusedStage().equals(RawRecord.STAGE_READ)) {
+        Ledger.filesRejected().inc();
+      } else {
+        Ledger.read().inc();
+        Ledger.rejected(record.refusedStage()).inc();
+      }
+      out.get(DeadLetters.TAG)
+          .output(new DeadLetter(spec.name, record.refusedStage(), record.refusedReason(),
+              record.origin(), null, null, record.ackId()));
     }
 
     /** A parsed row as field name to value, for its protected view in a dead letter. */

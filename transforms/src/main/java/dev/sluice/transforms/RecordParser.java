@@ -3,6 +3,7 @@ package dev.sluice.transforms;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,6 +19,7 @@ import java.io.Serializable;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -76,8 +78,10 @@ public final class RecordParser implements Serializable {
   private transient Map<String, DateTimeFormatter> formatters;
   private transient MessageDigest sha256;
   private transient List<FieldSpec> kept;
-  /** JSON keys the spec's fields name; any other key of a record is an extra field. */
-  private transient java.util.Set<String> namedSources;
+  /** JSON key to the fields read from it (the extras field aside). */
+  private transient Map<String, List<FieldSpec>> bySource;
+  /** The field that keeps unnamed keys ({@code "extra_fields": "keep"}), or null. */
+  private transient FieldSpec extrasField;
   private transient int droppedFields;
   private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]{0,62}");
 
@@ -156,12 +160,14 @@ public final class RecordParser implements Serializable {
             StreamReadConstraints.builder()
                 .maxStringLength((int) Math.min(Integer.MAX_VALUE, spec.maxRecordBytes * 2))
                 .maxNestingDepth(200)
+                .maxNumberLength(JsonValues.MAX_NUMBER_CHARS)
                 .build());
     utf8 =
         StandardCharsets.UTF_8
             .newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
+    delimiter = spec.csvDelimiter;
     if (spec.format == FeedSpec.Format.CSV) {
       csvFormat =
           CSVFormat.RFC4180
@@ -172,14 +178,19 @@ public final class RecordParser implements Serializable {
               .get();
     }
     if (spec.format == FeedSpec.Format.REGEX) {
-      regex = Pattern.compile(spec.regex);
+      // With continuation lines a record spans lines: '.' matches newlines too.
+      regex = spec.recordStart == null ? Pattern.compile(spec.regex)
+          : Pattern.compile(spec.regex, Pattern.DOTALL);
     }
     formatters = new HashMap<>();
     kept = spec.keptFields();
-    namedSources = new java.util.HashSet<>();
+    bySource = new HashMap<>();
+    extrasField = null;
     for (FieldSpec f : spec.fields) {
-      if (!f.isDerived() && !f.extras) {
-        namedSources.add(f.source);
+      if (f.extras) {
+        extrasField = f;
+      } else if (!f.isDerived()) {
+        bySource.computeIfAbsent(f.source, k -> new ArrayList<>()).add(f);
       }
     }
   }
@@ -228,36 +239,92 @@ public final class RecordParser implements Serializable {
     }
   }
 
+  /**
+   * Reads the object with a streaming parser: the spec's fields are built into values, every
+   * other field is only checked as JSON syntax and skipped, so a number no type can hold
+   * ({@code 1e9999999999}) in a field the spec does not use never fails the record.
+   */
   private Map<String, Object> extractJson(String text) throws Reject {
-    JsonNode node;
-    try {
-      node = mapper.readTree(text);
+    Map<String, Object> values = new HashMap<>();
+    ObjectNode extras = null;
+    int extraCount = 0;
+    List<String> extraNames = null;
+    try (JsonParser p = mapper.getFactory().createParser(text)) {
+      JsonToken t = p.nextToken();
+      if (t == null) {
+        throw new Reject(STAGE_PARSE, "not valid JSON: the line is blank");
+      }
+      if (t != JsonToken.START_OBJECT) {
+        String kind = kind(t);
+        p.skipChildren();
+        if (p.nextToken() != null) {
+          throw new Reject(STAGE_PARSE, "not valid JSON: more than one JSON value on the line");
+        }
+        throw new Reject(STAGE_PARSE, "not a JSON object (found " + kind + ")");
+      }
+      while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+        List<FieldSpec> wanted = bySource.get(p.currentName());
+        JsonToken v = p.nextToken();
+        if (wanted == null) {
+          extraCount++;
+          if (spec.extraFields == FeedSpec.ExtraFields.KEEP && extrasField != null) {
+            if (extras == null) {
+              extras = mapper.createObjectNode();
+            }
+            String key = p.currentName();
+            extras.set(key, JsonValues.read(p, v, extrasField.name));
+          } else {
+            if (spec.extraFields == FeedSpec.ExtraFields.REJECT) {
+              if (extraNames == null) {
+                extraNames = new ArrayList<>();
+              }
+              if (extraNames.size() < 3) {
+                // A key is no value, but it may be anything: only plain names go into a reason.
+                extraNames.add(SAFE_NAME.matcher(p.currentName()).matches()
+                    ? "'" + p.currentName() + "'" : "a key that is not a plain name");
+              }
+            }
+            p.skipChildren();
+          }
+          continue;
+        }
+        JsonNode node = JsonValues.read(p, v, wanted.get(0).name);
+        if (!node.isNull()) {
+          for (FieldSpec f : wanted) {
+            values.put(f.name, node);
+          }
+        }
+      }
+      if (p.nextToken() != null) {
+        throw new Reject(STAGE_PARSE, "not valid JSON: more than one JSON value on the line");
+      }
+    } catch (JsonValues.TooBig e) {
+      throw new Reject(STAGE_VALIDATE, e.getMessage());
     } catch (JsonProcessingException e) {
       throw new Reject(STAGE_PARSE, "not valid JSON: " + safeJsonProblem(e));
+    } catch (IOException e) {
+      throw new Reject(STAGE_PARSE, "not valid JSON: malformed");
     }
-    if (node == null || node.isMissingNode()) {
-      throw new Reject(STAGE_PARSE, "not valid JSON: the line is blank");
-    }
-    if (!node.isObject()) {
-      throw new Reject(STAGE_PARSE, "not a JSON object (found " + kind(node) + ")");
-    }
-    Map<String, Object> values = new HashMap<>();
-    FieldSpec extras = null;
-    for (FieldSpec f : spec.fields) {
-      if (f.extras) {
-        extras = f;
-        continue;
-      }
-      if (f.isDerived()) {
-        continue;
-      }
-      JsonNode v = node.get(f.source);
-      if (v != null && !v.isNull()) {
-        values.put(f.name, v);
-      }
-    }
-    collectExtraFields((ObjectNode) node, extras, values);
+    settleExtraFields(extras, extraCount, extraNames, values);
     return values;
+  }
+
+  private static String kind(JsonToken t) {
+    switch (t) {
+      case START_ARRAY:
+        return "an array";
+      case VALUE_STRING:
+        return "a string";
+      case VALUE_NUMBER_INT:
+      case VALUE_NUMBER_FLOAT:
+        return "a number";
+      case VALUE_TRUE:
+      case VALUE_FALSE:
+        return "a boolean";
+      case VALUE_NULL:
+      default:
+        return "null";
+    }
   }
 
   /**
@@ -265,76 +332,26 @@ public final class RecordParser implements Serializable {
    * {@code drop} only counted ({@link #droppedFields}), under {@code reject} the record's end.
    * Named fields (and so their PII actions) never reach the extras.
    */
-  private void collectExtraFields(ObjectNode node, FieldSpec extras, Map<String, Object> values)
-      throws Reject {
+  private void settleExtraFields(ObjectNode kept, int count, List<String> names,
+      Map<String, Object> values) throws Reject {
     droppedFields = 0;
-    // Keys are unique (duplicates fail the parse), so the extras are the keys less the named.
-    int present = 0;
-    for (String s : namedSources) {
-      if (node.has(s)) {
-        present++;
-      }
-    }
-    int count = node.size() - present;
     if (count == 0) {
       return;
-    }
-    if (spec.extraFields == FeedSpec.ExtraFields.DROP) {
-      droppedFields = count;
-      return;
-    }
-    ObjectNode kept = null;
-    List<String> names = null;
-    Iterator<Map.Entry<String, JsonNode>> it = node.fields();
-    while (it.hasNext()) {
-      Map.Entry<String, JsonNode> e = it.next();
-      if (namedSources.contains(e.getKey())) {
-        continue;
-      }
-      if (spec.extraFields == FeedSpec.ExtraFields.KEEP) {
-        if (kept == null) {
-          kept = mapper.createObjectNode();
-        }
-        kept.set(e.getKey(), e.getValue());
-      } else {
-        if (names == null) {
-          names = new ArrayList<>();
-        }
-        if (names.size() < 3) {
-          // A key is no value, but it may be anything: only plain names go into a reason.
-          names.add(SAFE_NAME.matcher(e.getKey()).matches() ? "'" + e.getKey() + "'"
-              : "a key that is not a plain name");
-        }
-      }
     }
     if (spec.extraFields == FeedSpec.ExtraFields.REJECT) {
       throw new Reject(STAGE_VALIDATE, "record has " + count + " field" + (count == 1 ? "" : "s")
           + " the spec does not name (" + String.join(", ", names)
           + (count > names.size() ? ", ..." : "") + "); the spec says extra_fields: reject");
     }
-    if (holdsNul(kept)) {
-      throw new Reject(STAGE_VALIDATE, "field '" + extras.name + "' holds a NUL character");
+    if (kept == null) {
+      droppedFields = count;
+      return;
     }
-    values.put(extras.name, kept);
-  }
-
-  private static boolean holdsNul(JsonNode n) {
-    if (n.isTextual()) {
-      return n.textValue().indexOf('\u0000') >= 0;
+    String problem = JsonValues.problem(kept, extrasField.name);
+    if (problem != null) {
+      throw new Reject(STAGE_VALIDATE, problem);
     }
-    Iterator<Map.Entry<String, JsonNode>> it = n.fields();
-    while (it.hasNext()) {
-      Map.Entry<String, JsonNode> e = it.next();
-      if (e.getKey().indexOf('\u0000') >= 0 || holdsNul(e.getValue())) {
-        return true;
-      }
-    }
-    for (JsonNode c : n.isArray() ? n : List.<JsonNode>of()) {
-      if (holdsNul(c)) {
-        return true;
-      }
-    }
-    return false;
+    values.put(extrasField.name, kept);
   }
 
   /**
@@ -396,7 +413,6 @@ public final class RecordParser implements Serializable {
   }
 
   private Map<String, Object> extractCsv(String text, String header) throws Reject {
-    List<String> cells = csvCells(text, "record");
     Map<String, Integer> index;
     if (spec.csvHeader) {
       if (header == null) {
@@ -406,6 +422,8 @@ public final class RecordParser implements Serializable {
     } else {
       index = columnsIndex();
     }
+    // After the header: a sniffed delimiter is the file's.
+    List<String> cells = csvCells(text, "record");
     int expected = spec.csvHeader ? headerSize : spec.csvColumns.size();
     if (cells.size() != expected) {
       throw new Reject(STAGE_PARSE, "row has " + cells.size() + " values; the "
@@ -418,7 +436,10 @@ public final class RecordParser implements Serializable {
       }
       Integer i = index.get(normalise(f.source));
       if (i == null) {
-        throw new Reject(STAGE_PARSE, "the header has no column for field '" + f.name + "'");
+        throw new Reject(STAGE_PARSE, "the header (read with delimiter "
+            + RecordSplitter.printable(delimiter) + (spec.csvSniffDelimiter ? ", sniffed" : "")
+            + ") has no column for field '"
+            + f.name + "'");
       }
       values.put(f.name, cells.get(i));
     }
@@ -426,9 +447,16 @@ public final class RecordParser implements Serializable {
   }
 
   private transient int headerSize;
+  /** The delimiter in use: the spec's, or the one sniffed from the current file's header. */
+  private transient char delimiter;
 
   private Map<String, Integer> headerIndex(String header) throws Reject {
     if (!header.equals(lastHeader)) {
+      if (spec.csvSniffDelimiter) {
+        // The file's delimiter, found from its header as the splitter found it.
+        delimiter = RecordSplitter.sniffDelimiter(header, spec.csvQuote);
+        csvFormat = csvFormat.builder().setDelimiter(delimiter).get();
+      }
       List<String> names = csvCells(header, "header");
       Map<String, Integer> idx = new HashMap<>();
       for (int i = 0; i < names.size(); i++) {
@@ -461,6 +489,10 @@ public final class RecordParser implements Serializable {
   }
 
   private List<String> csvCells(String text, String what) throws Reject {
+    if (text.isEmpty()) {
+      // A blank line of a one-column file: one empty value (as PostgreSQL's CSV reader reads it).
+      return List.of("");
+    }
     try (CSVParser parser = CSVParser.parse(new StringReader(text), csvFormat)) {
       Iterator<CSVRecord> it = parser.iterator();
       if (!it.hasNext()) {
@@ -517,7 +549,7 @@ public final class RecordParser implements Serializable {
       if (v instanceof JsonNode) {
         JsonNode n = (JsonNode) v;
         if (f.type == FieldType.JSON) {
-          typed.put(f.name, checkText(f, canonicalJson(n)));
+          typed.put(f.name, checkJson(f, n));
           continue;
         }
         if (n.isContainerNode()) {
@@ -563,6 +595,19 @@ public final class RecordParser implements Serializable {
         from = String.valueOf(typed.get(f.split.from));
       }
       String derived = null;
+      if (from != null && f.split.maxParts > 0) {
+        int parts = countParts(from, f.split.separator);
+        if (parts < f.split.minParts || parts > f.split.maxParts) {
+          throw new Reject(STAGE_VALIDATE, "field '" + f.split.from + "' has " + parts + " part"
+              + (parts == 1 ? "" : "s") + " separated by '" + f.split.separator + "'; the spec"
+              + " takes " + f.split.minParts + " to " + f.split.maxParts);
+        }
+        if (parts == 1 && f.split.index == 0) {
+          from = null;
+          derived = texts.get(f.split.from) != null ? texts.get(f.split.from)
+              : String.valueOf(typed.get(f.split.from));
+        }
+      }
       if (from != null) {
         int at = from.indexOf(f.split.separator);
         if (at >= 0) {
@@ -599,9 +644,28 @@ public final class RecordParser implements Serializable {
     return Row.withSchema(schema).attachValues(values);
   }
 
+  private static int countParts(String value, String separator) {
+    int n = 1;
+    for (int at = value.indexOf(separator); at >= 0;
+        at = value.indexOf(separator, at + separator.length())) {
+      n++;
+    }
+    return n;
+  }
+
   private static boolean numericType(FieldType t) {
     return t == FieldType.INT || t == FieldType.LONG || t == FieldType.DOUBLE
         || t == FieldType.DECIMAL;
+  }
+
+  /** A JSON field's value as canonical text, once it is sure every output can store it. */
+  private String checkJson(FieldSpec f, JsonNode n) throws Reject {
+    String problem = JsonValues.problem(n, f.name);
+    if (problem != null) {
+      throw new Reject(STAGE_VALIDATE, problem);
+    }
+    // Escapes such as \ud800 decode to lone surrogates: the written text shows them.
+    return checkText(f, canonicalJson(n));
   }
 
   private String canonicalJson(JsonNode n) throws Reject {
@@ -678,7 +742,8 @@ public final class RecordParser implements Serializable {
             : " (" + f.format + ")");
       case TIMESTAMP:
         if (f.format != null && f.format.startsWith("epoch")) {
-          return "an integer (" + f.format.replace('_', ' ') + ")";
+          return "a number (" + (f.format.equals("epoch") ? "epoch seconds or milliseconds"
+              : f.format.replace('_', ' ')) + ")";
         }
         return "a timestamp" + (f.format == null || f.format.equals("iso") ? " (ISO-8601)"
             : " (" + f.format + ")");
@@ -705,31 +770,58 @@ public final class RecordParser implements Serializable {
         throw new Reject(STAGE_VALIDATE, "field '" + f.name + "': expected an integer"
             + (n.isIntegralNumber() ? " within 64 bits" : ", got a fraction"));
       case DOUBLE:
-        return n.doubleValue();
+        return finite(f, n.doubleValue());
       case DECIMAL:
       default:
-        return n.decimalValue();
+        return numeric(f, n.decimalValue());
     }
+  }
+
+  /** Infinity and NaN are no JSON number, and 1e999 would silently become one. */
+  private static Double finite(FieldSpec f, double d) throws Reject {
+    if (!Double.isFinite(d)) {
+      throw new Reject(STAGE_VALIDATE, "field '" + f.name + "': a number beyond the range of a"
+          + " double (or not a number)");
+    }
+    return d;
+  }
+
+  /** Only what PostgreSQL's numeric holds, so no table refuses a row the files took. */
+  private static BigDecimal numeric(FieldSpec f, BigDecimal d) throws Reject {
+    if (!JsonValues.fitsNumeric(d)) {
+      throw new Reject(STAGE_VALIDATE, "field '" + f.name + "': a number outside the range"
+          + " PostgreSQL's numeric holds (131072 digits before the point, 16383 after)");
+    }
+    return d;
   }
 
   private Object epoch(FieldSpec f, JsonNode n) throws Reject {
-    if (!n.isIntegralNumber() || !n.canConvertToLong()) {
-      throw new Reject(STAGE_VALIDATE, "field '" + f.name + "': expected " + expected(f)
-          + ", got " + (n.isIntegralNumber() ? "an integer out of range" : "a fraction"));
-    }
-    return epochInstant(f, n.longValue());
+    return epochInstant(f, n.decimalValue());
   }
 
-  private org.joda.time.Instant epochInstant(FieldSpec f, long v) throws Reject {
-    try {
-      long millis = "epoch_millis".equals(f.format) ? v : Math.multiplyExact(v, 1000L);
-      if (Math.abs(millis) > 253402300799999L) {
-        throw new ArithmeticException();
-      }
-      return new org.joda.time.Instant(millis);
-    } catch (ArithmeticException e) {
+  /** Seconds at or above this (year 5138) are read as milliseconds by format {@code epoch}. */
+  static final BigDecimal EPOCH_MILLIS_FROM = new BigDecimal("1e11");
+
+  private static final BigDecimal MAX_EPOCH_MILLIS = BigDecimal.valueOf(253402300799999L);
+
+  /**
+   * An epoch number as an instant: {@code epoch_seconds} (fractions allowed, to the
+   * millisecond), {@code epoch_millis}, or {@code epoch}, which reads values of magnitude
+   * 1e11 or more as milliseconds and smaller ones as seconds (1e11 s is year 5138; 1e11 ms is
+   * 1973-03-03, before any event stamped in milliseconds that it could be confused with).
+   */
+  private org.joda.time.Instant epochInstant(FieldSpec f, BigDecimal v) throws Reject {
+    boolean millis = "epoch_millis".equals(f.format)
+        || ("epoch".equals(f.format) && v.abs().compareTo(EPOCH_MILLIS_FROM) >= 0);
+    if (v.precision() - v.scale() > 20) {
+      // Checked before any rounding: 1e99999999 would otherwise be expanded digit by digit.
       throw new Reject(STAGE_VALIDATE, "field '" + f.name + "': epoch time beyond year 9999");
     }
+    BigDecimal ms = (millis ? v : v.movePointRight(3)).setScale(0, RoundingMode.FLOOR);
+    if (ms.abs().compareTo(MAX_EPOCH_MILLIS) > 0) {
+      throw new Reject(STAGE_VALIDATE, "field '" + f.name + "': epoch time beyond year 9999");
+    }
+    return new org.joda.time.Instant(ms.longValueExact());
   }
 
   private Object convert(FieldSpec f, String s) throws Reject {
@@ -738,11 +830,11 @@ public final class RecordParser implements Serializable {
         case INT:
           return Integer.parseInt(s.strip());
         case LONG:
-          return Long.parseLong(s.strip());
+          return parseLong(f, s.strip());
         case DOUBLE:
-          return Double.parseDouble(s.strip());
+          return finite(f, Double.parseDouble(s.strip()));
         case DECIMAL:
-          return new BigDecimal(s.strip());
+          return numeric(f, new BigDecimal(s.strip()));
         case BOOLEAN:
           return parseBoolean(f, s.strip());
         case DATE:
@@ -750,15 +842,33 @@ public final class RecordParser implements Serializable {
         case TIMESTAMP:
           return parseTimestamp(f, s.strip());
         case JSON:
-          // Escapes such as \ud800 decode to lone surrogates only here: check the result.
-          return checkText(f, canonicalJson(mapper.readTree(s)));
+          try {
+            return checkJson(f, JsonValues.parse(mapper.getFactory(), s, f.name));
+          } catch (JsonValues.TooBig e) {
+            throw new Reject(STAGE_VALIDATE, e.getMessage());
+          } catch (IOException e) {
+            throw new Reject(STAGE_VALIDATE, "field '" + f.name + "': expected JSON, got text"
+                + " that is not");
+          }
         case STRING:
         default:
           return s;
       }
-    } catch (NumberFormatException | DateTimeException | JsonProcessingException e) {
+    } catch (NumberFormatException | DateTimeException e) {
       throw new Reject(STAGE_VALIDATE, "field '" + f.name + "': expected " + expected(f)
           + ", got text that is not");
+    }
+  }
+
+  private static Long parseLong(FieldSpec f, String s) throws Reject {
+    try {
+      return Long.parseLong(s);
+    } catch (NumberFormatException e) {
+      if (s.matches("[+-]?[0-9]+")) {
+        throw new Reject(STAGE_VALIDATE, "field '" + f.name + "': expected an integer within"
+            + " 64 bits (bigint)");
+      }
+      throw e;
     }
   }
 
@@ -813,9 +923,12 @@ public final class RecordParser implements Serializable {
 
   private org.joda.time.Instant parseTimestamp(FieldSpec f, String s) throws Reject {
     if (f.format != null && f.format.startsWith("epoch")) {
-      long v;
+      BigDecimal v;
       try {
-        v = Long.parseLong(s);
+        if (s.length() > 40) {
+          throw new NumberFormatException();
+        }
+        v = new BigDecimal(s);
       } catch (NumberFormatException e) {
         throw new Reject(STAGE_VALIDATE, "field '" + f.name + "': expected " + expected(f)
             + ", got text that is not");

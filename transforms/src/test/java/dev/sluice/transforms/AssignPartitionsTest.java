@@ -1,6 +1,8 @@
 package dev.sluice.transforms;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertThrows;
 
 import dev.sluice.transforms.spec.FeedSpec;
@@ -203,5 +205,30 @@ public class AssignPartitionsTest {
     assertEquals("a%5Cb", AssignPartitions.encode("a\\b"));
     assertEquals("%0A", AssignPartitions.encode("\n"));
     assertEquals(AssignPartitions.EMPTY_VALUE, AssignPartitions.encode(""));
+  }
+
+  /**
+   * A value too long for a folder name (250 characters) is cut to 200 bytes with a hash of the
+   * whole appended: stable, distinct for values that share the cut prefix, and never equal to an
+   * encoded value, which cannot hold '~'.
+   */
+  @Test
+  public void longValuesAreShortenedWithAStableHash() throws Exception {
+    String a = "x".repeat(249) + "a";
+    String b = "x".repeat(249) + "b";
+    String ea = AssignPartitions.encode(a);
+    assertEquals(AssignPartitions.MAX_VALUE_BYTES, ea.length());
+    assertEquals(ea, AssignPartitions.encode(a));
+    assertNotEquals(ea, AssignPartitions.encode(b));
+    // Expected suffix worked out here from the documented rule: SHA-256 of the whole encoded
+    // value, first 8 bytes in hex.
+    byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+        .digest(a.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    assertEquals("x".repeat(183) + "~" + java.util.HexFormat.of().formatHex(d, 0, 8), ea);
+    // Multi-byte text: the cut never splits a %XX escape.
+    String e = AssignPartitions.encode("\u00e9".repeat(120));
+    assertTrue(e, e.substring(0, e.indexOf('~')).matches("(%[0-9A-F]{2})+"));
+    assertEquals(200, AssignPartitions.encode("x".repeat(200)).length());
+    assertEquals("x".repeat(200), AssignPartitions.encode("x".repeat(200)));
   }
 }

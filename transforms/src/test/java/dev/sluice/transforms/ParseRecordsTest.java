@@ -290,4 +290,40 @@ public class ParseRecordsTest {
         .containsInAnyOrder("people|p.csv:3|validate", "people|p.csv:4|parse");
     p.run();
   }
+
+  /**
+   * What the source refused reaches the dead letters as it is: a file it could not read (stage
+   * read, no payload) and a record over the limit (stage parse, no payload, the reason saying
+   * where it is); the good record beside them is a row.
+   */
+  @Test
+  public void sourceRefusalsBecomeDeadLettersWithoutPayload() {
+    FeedSpec spec = Fixtures.events();
+    List<RawRecord> in = new ArrayList<>(records("events.jsonl", new byte[][] {EVENT_LINES[0]}));
+    in.add(RawRecord.unreadableFile("bad.jsonl.gz", "file bad.jsonl.gz: truncated", 0L));
+    in.add(RawRecord.refused("parse", "record is 2,000 bytes; line 2 of big.jsonl, bytes 9-2009",
+        "big.jsonl:2", 0L));
+    PCollectionTuple out = parse(spec, in);
+    PAssert.that(out.get(ParseRecords.ROWS).apply("Uuids", MapElements
+            .into(TypeDescriptors.strings()).via(r -> r.getString("event_uuid"))))
+        .containsInAnyOrder("e-1");
+    PAssert.that(out.get(DeadLetters.TAG).apply("Describe", MapElements
+            .into(TypeDescriptors.strings())
+            .via(d -> d.stage() + "|" + d.origin() + "|" + d.reason() + "|" + d.payloadToken()
+                + "|" + d.protectedRecord())))
+        .containsInAnyOrder(
+            "read|bad.jsonl.gz|file bad.jsonl.gz: truncated|null|null",
+            "parse|big.jsonl:2|record is 2,000 bytes; line 2 of big.jsonl, bytes 9-2009|null|null");
+    org.apache.beam.sdk.PipelineResult result = p.run();
+    result.waitUntilFinish();
+    Map<String, Long> counts = new HashMap<>();
+    for (org.apache.beam.sdk.metrics.MetricResult<Long> c : result.metrics()
+        .queryMetrics(org.apache.beam.sdk.metrics.MetricsFilter.builder().build()).getCounters()) {
+      counts.merge(c.getName().getName(), c.getAttempted(), Long::sum);
+    }
+    // The file is no record: files_rejected 1; the big record is read and rejected at parse.
+    assertEquals(Long.valueOf(1), counts.get(Ledger.FILES_REJECTED));
+    assertEquals(Long.valueOf(2), counts.get(Ledger.READ));
+    assertEquals(Long.valueOf(1), counts.get(Ledger.REJECTED_PREFIX + "parse"));
+  }
 }

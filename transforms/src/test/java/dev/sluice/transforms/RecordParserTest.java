@@ -315,11 +315,43 @@ public class RecordParserTest {
         RecordParser.STAGE_VALIDATE, has("field 'created_at'", "epoch seconds"), "2024-03-09");
   }
 
-  /** created_at as a fraction is refused, not truncated to a second. */
+  /** created_at as a float of seconds loads, to the millisecond (producers stamp it so). */
   @Test
-  public void createdAtFraction() {
-    assertRejected(parse(EVENTS, event("\"u\"", "\"a:b\"", "1709978400.5")),
-        RecordParser.STAGE_VALIDATE, has("field 'created_at'", "fraction"), "1709978400");
+  public void createdAtFractionOfSeconds() {
+    RecordParser.Result r = parse(EVENTS, event("\"u\"", "\"a:b\"", "1709978400.5129"));
+    assertTrue(r.reason, r.ok());
+    assertEquals(1709978400512L, r.row.getDateTime("created_at").getMillis());
+  }
+
+  /**
+   * epoch_millis, epoch_seconds with fractions (JSON numbers and text), and epoch, which tells
+   * seconds from milliseconds by magnitude (1e11 and above are milliseconds).
+   */
+  @Test
+  public void epochFormats() {
+    FeedSpec spec =
+        FeedSpec.parse(
+            "{\"name\": \"t\", \"format\": \"json\", \"fields\": ["
+                + "{\"name\": \"ms\", \"type\": \"timestamp\", \"format\": \"epoch_millis\"},"
+                + "{\"name\": \"s\", \"type\": \"timestamp\", \"format\": \"epoch_seconds\"},"
+                + "{\"name\": \"a\", \"type\": \"timestamp\", \"format\": \"epoch\"},"
+                + "{\"name\": \"b\", \"type\": \"timestamp\", \"format\": \"epoch\"}]}",
+            "t.json");
+    long at = java.time.Instant.parse("2024-03-09T10:00:00.250Z").toEpochMilli();
+    RecordParser.Result r = parse(spec, "{\"ms\": 1709978400250, \"s\": \"1709978400.25\","
+        + " \"a\": 1709978400250, \"b\": 1709978400.25}");
+    assertTrue(r.reason, r.ok());
+    assertEquals(at, r.row.getDateTime("ms").getMillis());
+    assertEquals(at, r.row.getDateTime("s").getMillis());
+    assertEquals(at, r.row.getDateTime("a").getMillis());
+    assertEquals(at, r.row.getDateTime("b").getMillis());
+    // Milliseconds read as seconds would be beyond year 9999: epoch_seconds still says so.
+    assertRejected(parse(spec, "{\"s\": 1709978400250}"), RecordParser.STAGE_VALIDATE,
+        has("field 's'", "beyond year 9999"), "1709978400250");
+    assertRejected(parse(spec, "{\"b\": 1e99999999}"), RecordParser.STAGE_VALIDATE,
+        has("field 'b'", "beyond year 9999"));
+    assertRejected(parse(spec, "{\"a\": \"soon\"}"), RecordParser.STAGE_VALIDATE,
+        has("field 'a'", "epoch seconds or milliseconds"), "soon");
   }
 
   /** created_at as a boolean is refused naming the type found. */
@@ -525,5 +557,103 @@ public class RecordParserTest {
     assertTrue(offset.reason, offset.ok());
     assertEquals(java.time.Instant.parse("2024-03-09T15:00:00Z").toEpochMilli(),
         offset.row.getDateTime("ts").getMillis());
+  }
+
+  private static final FeedSpec NUMBERS =
+      FeedSpec.parse(
+          "{\"name\": \"n\", \"format\": \"json\", \"fields\": [{\"name\": \"id\","
+              + " \"required\": true}, {\"name\": \"amount\", \"type\": \"decimal\"},"
+              + " {\"name\": \"ratio\", \"type\": \"double\"},"
+              + " {\"name\": \"count\", \"type\": \"long\"},"
+              + " {\"name\": \"payload\", \"type\": \"json\"}]}",
+          "n.json");
+
+  /** A number no type can hold fails nothing in a field the spec does not use. */
+  @Test
+  public void hugeExponentInAnUnusedFieldIsIgnored() {
+    RecordParser.Result r = parse(NUMBERS, "{\"id\": \"a\", \"note\": 1e9999999999,"
+        + " \"deep\": {\"x\": [1e-99999999999]}, \"\\u0000\": \"\\u0000\"}");
+    assertTrue(r.reason, r.ok());
+    assertEquals("a", r.row.getString("id"));
+    // Syntax is still checked in skipped fields.
+    assertRejected(parse(NUMBERS, "{\"id\": \"a\", \"note\": [1,}"), RecordParser.STAGE_PARSE,
+        has("not valid JSON"));
+    assertRejected(parse(NUMBERS, "{\"id\": \"a\", \"id\": \"b\"}"),
+        RecordParser.STAGE_PARSE, has("a key appears twice"));
+  }
+
+  /** Used fields: each number beyond its column type is a validate failure naming the field. */
+  @Test
+  public void numbersBeyondTheColumnTypeAreRejected() {
+    assertRejected(parse(NUMBERS, "{\"id\": \"a\", \"amount\": 1e9999999999}"),
+        RecordParser.STAGE_VALIDATE, has("'amount'", "beyond what any column type"), "9999");
+    assertRejected(parse(NUMBERS, "{\"id\": \"a\", \"payload\": {\"v\": 1e9999999999}}"),
+        RecordParser.STAGE_VALIDATE, has("'payload'", "beyond what any column type"), "9999");
+    assertRejected(parse(NUMBERS, "{\"id\": \"a\", \"amount\": 1e-20000}"),
+        RecordParser.STAGE_VALIDATE, has("'amount'", "numeric"), "20000");
+    assertRejected(parse(NUMBERS, "{\"id\": \"a\", \"amount\": \"1e-20000\"}"),
+        RecordParser.STAGE_VALIDATE, has("'amount'", "numeric"), "20000");
+    assertRejected(parse(NUMBERS, "{\"id\": \"a\", \"payload\": 1e-20000}"),
+        RecordParser.STAGE_VALIDATE, has("'payload'", "numeric"), "20000");
+    assertRejected(parse(NUMBERS, "{\"id\": \"a\", \"payload\": {\"v\": [1e200000]}}"),
+        RecordParser.STAGE_VALIDATE, has("'payload'", "numeric"), "200000");
+    assertRejected(parse(NUMBERS, "{\"id\": \"a\", \"ratio\": 1e999}"),
+        RecordParser.STAGE_VALIDATE, has("'ratio'", "double"), "999");
+    assertRejected(parse(NUMBERS, "{\"id\": \"a\", \"ratio\": \"NaN\"}"),
+        RecordParser.STAGE_VALIDATE, has("'ratio'", "double"));
+    assertRejected(parse(NUMBERS, "{\"id\": \"a\", \"count\": 9223372036854775808}"),
+        RecordParser.STAGE_VALIDATE, has("'count'", "64 bits"), "922337");
+    assertRejected(parse(NUMBERS, "{\"id\": \"a\", \"count\": \"9223372036854775808\"}"),
+        RecordParser.STAGE_VALIDATE, has("'count'", "64 bits"), "922337");
+    // At the edges: what numeric, double and bigint hold loads, exactly.
+    RecordParser.Result ok = parse(NUMBERS, "{\"id\": \"a\", \"amount\": 1.50e-16380,"
+        + " \"ratio\": 1.7e308, \"count\": -9223372036854775808, \"payload\": {\"p\": 1.50}}");
+    assertTrue(ok.reason, ok.ok());
+    assertEquals(new java.math.BigDecimal("1.50e-16380"), ok.row.getDecimal("amount"));
+    assertEquals(Long.valueOf(Long.MIN_VALUE), ok.row.getInt64("count"));
+    assertEquals("{\"p\":1.50}", ok.row.getString("payload"));
+  }
+
+  /** NUL (written \\u0000) in a JSON field's string or key, or in a text field, is refused. */
+  @Test
+  public void nulInUsedFieldsIsRejected() {
+    assertRejected(parse(NUMBERS, "{\"id\": \"a\", \"payload\": \"\\u0000\"}"),
+        RecordParser.STAGE_VALIDATE, has("'payload'", "NUL"));
+    assertRejected(parse(NUMBERS, "{\"id\": \"a\", \"payload\": {\"k\\u0000\": 1}}"),
+        RecordParser.STAGE_VALIDATE, has("'payload'", "key", "NUL"));
+    assertRejected(parse(NUMBERS, "{\"id\": \"a\\u0000\"}"),
+        RecordParser.STAGE_VALIDATE, has("'id'", "NUL"));
+  }
+
+  /**
+   * derive.split with parts [1, 3]: cancel, account:created and payment:order:completed load
+   * (type the first part, subtype the rest after the first separator, none for one part); four
+   * parts are refused. The shipped events spec still requires two.
+   */
+  @Test
+  public void splitTakesOneToThreeParts() {
+    FeedSpec spec =
+        FeedSpec.parse(
+            "{\"name\": \"e\", \"format\": \"json\", \"fields\": [{\"name\": \"event_name\"},"
+                + " {\"name\": \"t\", \"required\": true, \"derive\": {\"split\": {\"from\":"
+                + " \"event_name\", \"separator\": \":\", \"index\": 0, \"parts\": [1, 3]}}},"
+                + " {\"name\": \"s\", \"derive\": {\"split\": {\"from\": \"event_name\","
+                + " \"separator\": \":\", \"index\": 1, \"parts\": [1, 3]}}}]}",
+            "e.json");
+    String[][] cases = {
+      {"cancel", "cancel", null},
+      {"account:created", "account", "created"},
+      {"payment:order:completed", "payment", "order:completed"},
+    };
+    for (String[] c : cases) {
+      RecordParser.Result r = parse(spec, "{\"event_name\": \"" + c[0] + "\"}");
+      assertTrue(r.reason, r.ok());
+      assertEquals(c[0], c[1], r.row.getString("t"));
+      assertEquals(c[0], c[2], r.row.getString("s"));
+    }
+    assertRejected(parse(spec, "{\"event_name\": \"a:b:c:dd\"}"), RecordParser.STAGE_VALIDATE,
+        has("field 'event_name' has 4 parts separated by ':'; the spec takes 1 to 3"), "dd");
+    assertRejected(parse(EVENTS, event("\"u\"", "\"cancel\"", "1")),
+        RecordParser.STAGE_VALIDATE, has("has no ':' to split into"), "cancel");
   }
 }

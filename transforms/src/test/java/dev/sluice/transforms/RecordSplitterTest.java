@@ -172,13 +172,90 @@ public class RecordSplitterTest {
     assertEquals(0, split(RecordSplitter.forFeed(CSV), bytes("id,note")).size());
   }
 
-  /** An unterminated quote makes the rest of the file one record. */
+  /**
+   * An unterminated quote does not swallow the file: the line it opens on is one record (the
+   * parser refuses it) and the lines after it are records again.
+   */
   @Test
-  public void csvUnterminatedQuoteSwallowsTheRest() throws IOException {
-    byte[] in = bytes("id,note\n1,ok\n2,\"never closed\n3,x\n4,y\n");
+  public void csvUnterminatedQuoteCostsOneLine() throws IOException {
+    byte[] in = bytes("id,note\n1,ok\n2,\"never closed\n3,x\n4,y\n5,z");
     List<Rec> recs = split(RecordSplitter.forFeed(CSV), in);
-    assertEquals(List.of("1,ok", "2,\"never closed\n3,x\n4,y\n"), texts(recs));
-    assertEquals(List.of(2L, 3L), lines(recs));
+    assertEquals(List.of("1,ok", "2,\"never closed", "3,x", "4,y", "5,z"), texts(recs));
+    assertEquals(List.of(2L, 3L, 4L, 5L, 6L), lines(recs));
+  }
+
+  /**
+   * A quote inside an unquoted field is literal text (PostgreSQL and Python read it so): the
+   * 99 lines after {@code 1,5" screen} are 99 records, not part of one.
+   */
+  @Test
+  public void csvQuoteInsideAnUnquotedFieldIsText() throws IOException {
+    StringBuilder b = new StringBuilder("id,note\n1,5\" screen\n");
+    for (int i = 2; i <= 100; i++) {
+      b.append(i).append(",ok\n");
+    }
+    List<Rec> recs = split(RecordSplitter.forFeed(CSV), bytes(b.toString()));
+    assertEquals(100, recs.size());
+    assertEquals("1,5\" screen", recs.get(0).text);
+    assertEquals("100,ok", recs.get(99).text);
+    // Text after a closing quote ends at the line's end too.
+    List<Rec> after = split(RecordSplitter.forFeed(CSV), bytes("id,note\n1,\"a\"b\n2,c\n"));
+    assertEquals(List.of("1,\"a\"b", "2,c"), texts(after));
+  }
+
+  private static final FeedSpec ONE_COLUMN =
+      FeedSpec.parse(
+          "{\"name\": \"c\", \"format\": {\"type\": \"csv\"}, \"fields\": [{\"name\": \"note\"}]}",
+          "one.json");
+
+  /** In a one-column file a blank line is a record (an empty value); elsewhere it is skipped. */
+  @Test
+  public void csvBlankLinesOfAOneColumnFileAreRecords() throws IOException {
+    List<Rec> recs = split(RecordSplitter.forFeed(ONE_COLUMN), bytes("note\na\n\n\r\nb\n"));
+    assertEquals(List.of("a", "", "", "b"), texts(recs));
+    assertEquals(List.of(2L, 3L, 4L, 5L), lines(recs));
+    assertEquals(List.of("1,a", "2,b"),
+        texts(split(RecordSplitter.forFeed(CSV), bytes("id,note\n1,a\n\n2,b\n"))));
+  }
+
+  /** A header that names none of the spec's fields refuses the file, naming the delimiter. */
+  @Test
+  public void csvHeaderMatchingNothingRefusesTheFile() {
+    RecordSplitter.FileRefused e = org.junit.Assert.assertThrows(RecordSplitter.FileRefused.class,
+        () -> split(RecordSplitter.forFeed(CSV), bytes("uid;remark\n1;a\n")));
+    org.hamcrest.MatcherAssert.assertThat(e.getMessage(),
+        org.hamcrest.Matchers.containsString("matches none of the spec's fields (read with"
+            + " delimiter ';', sniffed it has 2 columns)"));
+  }
+
+  /**
+   * A record over format.max_record_bytes is not held: the receiver is told its line and its
+   * byte range, and the records around it arrive whole.
+   */
+  @Test
+  public void oversizedRecordsAreReportedWithTheirByteRange() throws IOException {
+    FeedSpec small =
+        FeedSpec.parse(
+            "{\"name\": \"j\", \"format\": {\"type\": \"json\", \"max_record_bytes\": 10},"
+                + " \"fields\": [{\"name\": \"a\"}]}",
+            "j.json");
+    List<String> seen = new ArrayList<>();
+    byte[] in = bytes("{\"a\":1}\n{\"a\":\"0123456789\"}\r\n{\"a\":2}\n" + "x".repeat(70_000));
+    long n = RecordSplitter.forFeed(small).split(new ByteArrayInputStream(in),
+        new RecordSplitter.Receiver() {
+          @Override
+          public void record(byte[] payload, long line, String header) {
+            seen.add(line + ":" + new String(payload, StandardCharsets.UTF_8));
+          }
+
+          @Override
+          public void oversized(long line, long startByte, long endByte, String header) {
+            seen.add(line + ":bytes " + startByte + "-" + endByte);
+          }
+        });
+    assertEquals(4, n);
+    // Offsets counted by hand: line 1 is 7 bytes and its newline; line 2 is 19 bytes with CR.
+    assertEquals(List.of("1:{\"a\":1}", "2:bytes 8-27", "3:{\"a\":2}", "4:bytes 36-70036"), seen);
   }
 
   /** A CSV without a header emits its first line as a record. */
@@ -224,5 +301,103 @@ public class RecordSplitterTest {
     List<Rec> recs = split(RecordSplitter.lines(), bytes("abc\nxyz\n"));
     Arrays.fill(recs.get(0).bytes, (byte) 'q');
     assertArrayEquals(bytes("xyz"), recs.get(1).bytes);
+  }
+
+  private static final FeedSpec JSON =
+      FeedSpec.parse("{\"name\": \"j\", \"format\": {\"type\": \"json\"}, \"fields\": [{\"name\": \"a\"}]}",
+          "j.json");
+
+  /** JSON document records as "line#index payload". */
+  private static List<String> elements(String file) throws IOException {
+    List<String> out = new ArrayList<>();
+    long n = RecordSplitter.forFeed(JSON).split(new ByteArrayInputStream(bytes(file)),
+        new RecordSplitter.Receiver() {
+          @Override
+          public void record(byte[] payload, long line, String header) {
+            out.add(line + " " + new String(payload, StandardCharsets.UTF_8));
+          }
+
+          @Override
+          public void element(byte[] payload, long index, long line) {
+            out.add(line + "#" + index + " " + new String(payload, StandardCharsets.UTF_8));
+          }
+        });
+    assertEquals(out.size(), n);
+    return out;
+  }
+
+  /** One JSON array of records, on one line: each element a record, told apart by index. */
+  @Test
+  public void jsonArrayOnOneLine() throws IOException {
+    assertEquals(List.of("1#1 {\"a\":1}", "1#2 {\"a\":\"x],}\\\"{\"}", "1#3 {\"a\":[3]}", "1#4 7",
+            "1#5 {\"a\":"),
+        elements("\uFEFF [{\"a\":1}, {\"a\":\"x],}\\\"{\"},{\"a\":[3]} ,7, {\"a\":"));
+  }
+
+  /** Pretty-printed objects, and an array of them over many lines: starts at their lines. */
+  @Test
+  public void prettyPrintedObjectsAndArrays() throws IOException {
+    assertEquals(List.of("1#1 {\n  \"a\": 1\n}", "4#2 {\n  \"a\": {\"b\": 2}\n}"),
+        elements("{\n  \"a\": 1\n}\n{\n  \"a\": {\"b\": 2}\n}\n"));
+    assertEquals(List.of("2#1 {\n    \"a\": 1\n  }", "5#2 {\"a\": 2}"),
+        elements("[\n  {\n    \"a\": 1\n  },\n  {\"a\": 2}\n]\n"));
+  }
+
+  /** Objects back to back on a line are records; JSON lines stay JSON lines. */
+  @Test
+  public void backToBackObjectsAndJsonLines() throws IOException {
+    assertEquals(List.of("1#1 {\"a\":1}", "1#2 {\"a\":2}", "2#3 {\"a\":3}"),
+        elements("{\"a\":1}{\"a\":2}\n{\"a\":3}"));
+    // A broken line of a JSON-lines file still costs only that line.
+    assertEquals(List.of("1 {\"a\":1}", "2 {\"a\":\"x", "3 {\"a\":3}"),
+        elements("{\"a\":1}\n{\"a\":\"x\n{\"a\":3}\n"));
+  }
+
+  /**
+   * A log format with record_start: lines that do not match it (a traceback) join the record
+   * above; a continuation before any start is a record of its own.
+   */
+  @Test
+  public void continuationLinesJoinTheRecordAbove() throws IOException {
+    FeedSpec logs =
+        FeedSpec.parse(
+            "{\"name\": \"l\", \"format\": {\"type\": \"regex\", \"pattern\":"
+                + " \"(?<ts>\\\\S+) (?<msg>.*)\", \"record_start\": \"\\\\d{4}-\"},"
+                + " \"fields\": [{\"name\": \"ts\"}, {\"name\": \"msg\"}]}",
+            "l.json");
+    RecordSplitter s = RecordSplitter.forFeed(logs);
+    assertEquals(false, s.cutsAtAnyNewline());
+    List<Rec> recs = split(s, bytes("  orphan\n2024-01-01 boom\r\nTraceback:\n  at x\n\n"
+        + "2024-01-02 ok\n2024-01-03 last\n  at y"));
+    assertEquals(List.of("  orphan", "2024-01-01 boom\nTraceback:\n  at x", "2024-01-02 ok",
+        "2024-01-03 last\n  at y"), texts(recs));
+    assertEquals(List.of(1L, 2L, 6L, 7L), lines(recs));
+    // The parser reads the joined record as one: '.' spans its lines.
+    RecordParser.Result r = new RecordParser(logs).parse(
+        dev.sluice.transforms.model.RawRecord.of(recs.get(1).bytes, "l:2"));
+    assertEquals(r.reason, "boom\nTraceback:\n  at x", r.row.getString("msg"));
+  }
+
+  /**
+   * Without a delimiter in the spec, each file's is sniffed from its header: a semicolon file
+   * splits and parses by ';' (its quoted field holding ';' and a newline stays one record).
+   */
+  @Test
+  public void csvDelimiterSniffedFromTheHeader() throws IOException {
+    List<Rec> recs = split(RecordSplitter.forFeed(CSV), bytes("id;note\n1;\"a;b\nc\"\n2;x\n"));
+    assertEquals(List.of("1;\"a;b\nc\"", "2;x"), texts(recs));
+    RecordParser parser = new RecordParser(CSV);
+    RecordParser.Result r = parser.parse(new dev.sluice.transforms.model.RawRecord(
+        recs.get(0).bytes, "f:2", "f:2", 0L, recs.get(0).header));
+    assertEquals(r.reason, "a;b\nc", r.row.getString("note"));
+    assertEquals('\t', RecordSplitter.sniffDelimiter("a\tb\t\"c,d,e\"", '"'));
+    assertEquals(',', RecordSplitter.sniffDelimiter("single", '"'));
+    // A delimiter the spec names is kept: the header then matches nothing, and says so.
+    FeedSpec comma = FeedSpec.parse("{\"name\": \"c\", \"format\": {\"type\": \"csv\","
+        + " \"delimiter\": \",\"}, \"fields\": [{\"name\": \"id\"}, {\"name\": \"note\"}]}", "c.json");
+    RecordSplitter.FileRefused e = org.junit.Assert.assertThrows(RecordSplitter.FileRefused.class,
+        () -> split(RecordSplitter.forFeed(comma), bytes("id;note\n1;a\n")));
+    org.hamcrest.MatcherAssert.assertThat(e.getMessage(),
+        org.hamcrest.Matchers.containsString("delimiter ','"));
   }
 }

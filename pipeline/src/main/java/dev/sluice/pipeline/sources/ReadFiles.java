@@ -80,7 +80,7 @@ public final class ReadFiles extends PTransform<PBegin, PCollection<RawRecord>> 
     return input
         .apply("Glob", Create.of(glob))
         .apply("MatchAndCutFiles", ParDo.of(
-            new PlanPartsFn(splitter.cutsAtAnyNewline(), targetParts, minPartBytes)))
+            new PlanPartsFn(splitter, targetParts, minPartBytes)))
         .setCoder(FilePart.FilePartCoder.INSTANCE)
         .apply("SpreadParts", Reshuffle.viaRandomKey())
         .apply("SplitRecords", ParDo.of(new SplitPartFn(splitter)))
@@ -142,11 +142,14 @@ public final class ReadFiles extends PTransform<PBegin, PCollection<RawRecord>> 
   static final class PlanPartsFn extends DoFn<String, FilePart> {
     /** False for formats whose records may span newlines (CSV): every file is read whole. */
     private final boolean cut;
+    /** Tells a JSON document (read whole) from JSON lines by a file's first bytes. */
+    private final RecordSplitter splitter;
     private final int targetParts;
     private final long minPartBytes;
 
-    PlanPartsFn(boolean cut, int targetParts, long minPartBytes) {
-      this.cut = cut;
+    PlanPartsFn(RecordSplitter splitter, int targetParts, long minPartBytes) {
+      this.cut = splitter.cutsAtAnyNewline();
+      this.splitter = splitter;
       this.targetParts = targetParts;
       this.minPartBytes = minPartBytes;
     }
@@ -174,12 +177,19 @@ public final class ReadFiles extends PTransform<PBegin, PCollection<RawRecord>> 
           out.output(FilePart.whole(name));
           continue;
         }
-        cut(m, name, part, out);
+        List<FilePart> parts = new ArrayList<>();
+        try {
+          cut(m, name, part, parts, splitter);
+        } catch (IOException e) {
+          // Gone or unreadable since it was listed: the whole-file read reports it.
+          parts = List.of(FilePart.whole(name));
+        }
+        parts.forEach(out::output);
       }
     }
 
     private static void cut(MatchResult.Metadata m, String name, long part,
-        OutputReceiver<FilePart> out) throws IOException {
+        List<FilePart> out, RecordSplitter splitter) throws IOException {
       long start = 0;
       long firstLine = 1;
       long lines = 0;
@@ -187,14 +197,19 @@ public final class ReadFiles extends PTransform<PBegin, PCollection<RawRecord>> 
       long nextCut = part;
       byte[] buf = new byte[1 << 16];
       try (InputStream in = Channels.newInputStream(FileSystems.open(m.resourceId()))) {
-        int n;
-        while ((n = in.read(buf)) > 0) {
+        int n = in.readNBytes(buf, 0, buf.length);
+        if (splitter.documents(buf, n)) {
+          // A JSON document's records span lines: it is read whole.
+          out.add(FilePart.whole(name));
+          return;
+        }
+        for (boolean head = true; head ? n > 0 : (n = in.read(buf)) > 0; head = false) {
           for (int i = 0; i < n; i++) {
             if (buf[i] == '\n') {
               lines++;
               long after = pos + i + 1;
               if (after >= nextCut && m.sizeBytes() - after >= part / 2) {
-                out.output(new FilePart(name, start, after, firstLine));
+                out.add(new FilePart(name, start, after, firstLine));
                 start = after;
                 firstLine = lines + 1;
                 nextCut = after + part;
@@ -204,11 +219,17 @@ public final class ReadFiles extends PTransform<PBegin, PCollection<RawRecord>> 
           pos += n;
         }
       }
-      out.output(new FilePart(name, start, pos, firstLine));
+      out.add(new FilePart(name, start, pos, firstLine));
     }
   }
 
-  /** Splits one part into records, with origins {@code file:line} as a whole-file read. */
+  /**
+   * Splits one part into records, with origins {@code file:line} as a whole-file read. A file
+   * that cannot be read to its end (corrupt or truncated compression, gone since it was listed,
+   * a header that matches nothing) does not stop the run: the records before the damage go on,
+   * and one marker record carries the file's name and the problem to the parse step, which makes
+   * it a dead letter of stage {@code read}.
+   */
   static final class SplitPartFn extends DoFn<FilePart, RawRecord> {
     private final RecordSplitter splitter;
 
@@ -217,19 +238,56 @@ public final class ReadFiles extends PTransform<PBegin, PCollection<RawRecord>> 
     }
 
     @ProcessElement
-    public void process(@Element FilePart part, OutputReceiver<RawRecord> out)
-        throws IOException {
+    public void process(@Element FilePart part, OutputReceiver<RawRecord> out) {
       long arrival = System.currentTimeMillis();
+      long[] records = {0};
       RecordSplitter.Receiver receiver =
-          (payload, line, header) -> {
-            String origin = part.file + ":" + line;
-            out.output(new RawRecord(payload, origin, origin, arrival, header));
+          new RecordSplitter.Receiver() {
+            @Override
+            public void record(byte[] payload, long line, String header) {
+              String origin = part.file + ":" + line;
+              records[0]++;
+              out.output(new RawRecord(payload, origin, origin, arrival, header));
+            }
+
+            @Override
+            public void element(byte[] payload, long index, long line) {
+              // Several records may share a line (an array on one line): the index tells them
+              // apart, so origins and source ids stay unique.
+              String origin = part.file + ":" + line + "#" + index;
+              records[0]++;
+              out.output(new RawRecord(payload, origin, origin, arrival, null));
+            }
+
+            @Override
+            public void oversized(long line, long startByte, long endByte, String header) {
+              String origin = part.file + ":" + line;
+              records[0]++;
+              out.output(RawRecord.refused("parse", oversizedReason(part, line, startByte,
+                  endByte, splitter.limit()), origin, arrival));
+            }
           };
+      String problem = null;
+      try {
+        read(part, receiver);
+      } catch (IOException e) {
+        problem = problem(e, part.isWhole() ? Compression.detect(part.file)
+            : Compression.UNCOMPRESSED);
+      }
+      if (problem != null) {
+        out.output(RawRecord.unreadableFile(part.file, "file " + part.file
+            + (part.isWhole() ? "" : " (bytes " + part.start + "-" + part.end + ")") + ": "
+            + problem + "; " + records[0] + " record" + (records[0] == 1 ? "" : "s")
+            + " read before it, the rest not read", arrival));
+      }
+    }
+
+    private void read(FilePart part, RecordSplitter.Receiver receiver) throws IOException {
       ResourceId resource = FileSystems.matchNewResource(part.file, false);
       if (part.isWhole()) {
         Compression c = Compression.detect(resource.getFilename());
-        try (InputStream in = Channels.newInputStream(
-            c.readDecompressed(FileSystems.open(resource)))) {
+        try (InputStream in = new Guarded(Channels.newInputStream(
+            c.readDecompressed(FileSystems.open(resource))))) {
           splitter.split(in, receiver);
         }
         return;
@@ -237,7 +295,7 @@ public final class ReadFiles extends PTransform<PBegin, PCollection<RawRecord>> 
       ReadableByteChannel channel = FileSystems.open(resource);
       try (InputStream in = new Bounded(Channels.newInputStream(
           seek(channel, part.start)), part.end - part.start)) {
-        splitter.split(in, part.firstLine, part.start == 0, receiver);
+        splitter.split(in, part.firstLine, part.start == 0, part.start, receiver);
       }
     }
 
@@ -247,6 +305,78 @@ public final class ReadFiles extends PTransform<PBegin, PCollection<RawRecord>> 
         ((SeekableByteChannel) channel).position(position);
       }
       return channel;
+    }
+  }
+
+  /** Where an oversized record is, so it can be fetched whole (it is not copied anywhere). */
+  static String oversizedReason(FilePart part, long line, long startByte, long endByte,
+      long limit) {
+    boolean compressed = part.isWhole()
+        && Compression.detect(part.file) != Compression.UNCOMPRESSED;
+    return String.format(java.util.Locale.ROOT, "record is %,d bytes, over the feed's limit of"
+        + " %,d (format.max_record_bytes); the whole record is line %d of %s, bytes %d-%d%s",
+        endByte - startByte, limit, line, part.file, startByte, endByte,
+        compressed ? " of its decompressed content" : "");
+  }
+
+  /** The problem of an unreadable file in words: names no value, only what went wrong. */
+  static String problem(IOException e, Compression compression) {
+    if (e instanceof RecordSplitter.FileRefused) {
+      return e.getMessage();
+    }
+    if (e instanceof java.io.FileNotFoundException
+        || e instanceof java.nio.file.NoSuchFileException) {
+      return "gone: listed, then not found when read";
+    }
+    if (e instanceof java.io.EOFException) {
+      return "truncated: the compressed data ends early";
+    }
+    Throwable cause = e instanceof Unreadable && e.getCause() != null ? e.getCause() : e;
+    String msg = cause.getMessage() == null ? "" : cause.getMessage();
+    if (msg.length() > 160) {
+      msg = msg.substring(0, 160) + "...";
+    }
+    String detail = cause.getClass().getSimpleName() + (msg.isEmpty() ? "" : ": " + msg);
+    if (compression != Compression.UNCOMPRESSED) {
+      return "not valid " + compression.name().toLowerCase(java.util.Locale.ROOT)
+          + " data (" + detail + ")";
+    }
+    return "cannot be read (" + detail + ")";
+  }
+
+  /** A decompressor's unchecked failure, as the IOException it is for this file. */
+  static final class Unreadable extends IOException {
+    Unreadable(RuntimeException cause) {
+      super(cause.getMessage(), cause);
+    }
+  }
+
+  /**
+   * Turns unchecked exceptions of a decompressing stream into {@link Unreadable}, so a corrupt
+   * file is caught as such while errors of later steps (which the receiver may run, fused) are
+   * never mistaken for it.
+   */
+  static final class Guarded extends FilterInputStream {
+    Guarded(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      try {
+        return super.read();
+      } catch (RuntimeException e) {
+        throw new Unreadable(e);
+      }
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      try {
+        return super.read(b, off, len);
+      } catch (RuntimeException e) {
+        throw new Unreadable(e);
+      }
     }
   }
 

@@ -96,4 +96,117 @@ public class ReadFilesTest {
     PAssert.that(described(records)).containsInAnyOrder(wholeRead(path.toString(), file));
     p.run();
   }
+
+  private static byte[] gzip(byte[] b) throws Exception {
+    ByteArrayOutputStream gz = new ByteArrayOutputStream();
+    try (GZIPOutputStream z = new GZIPOutputStream(gz)) {
+      z.write(b);
+    }
+    return gz.toByteArray();
+  }
+
+  /** Records as "origin payload", and a file's marker as "REFUSED stage origin: reason". */
+  private static PCollection<String> describedWithRefusals(PCollection<RawRecord> records) {
+    return records.apply(MapElements.into(TypeDescriptors.strings())
+        .via(r -> r.refusedStage() != null
+            ? "REFUSED " + r.refusedStage() + " " + r.origin() + ": " + r.refusedReason()
+            : r.origin() + " " + new String(r.payload(), StandardCharsets.UTF_8)));
+  }
+
+  /**
+   * A truncated gzip and a gzip header followed by garbage each end as one refusal of stage
+   * read naming the file and the problem, with the count of records read before the damage;
+   * the good file beside them is read whole.
+   */
+  @Test
+  public void damagedCompressedFilesAreRefusedOneByOne() throws Exception {
+    Path dir = tmp.newFolder("bad").toPath();
+    byte[] file = lines();
+    Files.write(dir.resolve("good.jsonl"), file);
+    byte[] gz = gzip(file);
+    Files.write(dir.resolve("truncated.jsonl.gz"), java.util.Arrays.copyOf(gz, gz.length / 2));
+    byte[] garbage = java.util.Arrays.copyOf(gz, 200);
+    for (int i = 10; i < garbage.length; i++) {
+      garbage[i] = (byte) (i * 7);
+    }
+    Files.write(dir.resolve("garbage.jsonl.gz"), garbage);
+    List<String> good = wholeRead(dir.resolve("good.jsonl").toString(), file);
+    String truncated = dir.resolve("truncated.jsonl.gz").toString();
+    String bad = dir.resolve("garbage.jsonl.gz").toString();
+    String goodName = dir.resolve("good.jsonl").toString();
+
+    PCollection<String> out = describedWithRefusals(
+        p.apply(ReadFiles.matching(dir.resolve("*").toString()).withParts(16, 4096)));
+
+    PAssert.that(out).satisfies(all -> {
+      List<String> fromGood = new ArrayList<>();
+      long fromTruncated = 0;
+      List<String> refusals = new ArrayList<>();
+      for (String s : all) {
+        if (s.startsWith("REFUSED")) {
+          refusals.add(s);
+        } else if (s.startsWith(truncated + ":")) {
+          fromTruncated++;
+        } else if (s.startsWith(goodName + ":")) {
+          fromGood.add(s);
+        } else {
+          throw new AssertionError("unexpected record " + s);
+        }
+      }
+      org.junit.Assert.assertEquals(new java.util.HashSet<>(good),
+          new java.util.HashSet<>(fromGood));
+      org.junit.Assert.assertEquals(good.size(), fromGood.size());
+      org.junit.Assert.assertEquals(refusals.toString(), 2, refusals.size());
+      java.util.Collections.sort(refusals);
+      org.junit.Assert.assertEquals("REFUSED read " + bad + ": file " + bad
+          + ": not valid gzip data", refusals.get(0).substring(0,
+              refusals.get(0).indexOf(" (", ("REFUSED read " + bad).length())));
+      org.junit.Assert.assertTrue(refusals.get(1), refusals.get(1).startsWith(
+          "REFUSED read " + truncated + ": file " + truncated + ": truncated: the compressed data"
+              + " ends early; " + fromTruncated + " records read before it, the rest not read"));
+      org.junit.Assert.assertTrue(fromTruncated > 0);
+      return null;
+    });
+    p.run();
+  }
+
+  /** A file gone between listing and reading is one refusal naming it; nothing else breaks. */
+  @Test
+  public void fileGoneSinceListingIsRefused() throws Exception {
+    String gone = tmp.getRoot().toPath().resolve("gone.jsonl").toString();
+    PCollection<RawRecord> records =
+        p.apply(org.apache.beam.sdk.transforms.Create.of(ReadFiles.FilePart.whole(gone))
+                .withCoder(ReadFiles.FilePart.FilePartCoder.INSTANCE))
+            .apply(org.apache.beam.sdk.transforms.ParDo.of(
+                new ReadFiles.SplitPartFn(RecordSplitter.lines())))
+            .setCoder(RawRecord.RawRecordCoder.of());
+    PAssert.that(describedWithRefusals(records)).containsInAnyOrder("REFUSED read " + gone
+        + ": file " + gone + ": gone: listed, then not found when read; 0 records read before"
+        + " it, the rest not read");
+    p.run();
+  }
+
+  /**
+   * A record over the feed's limit is not copied: it is refused at stage parse with its real
+   * size and where the whole of it is (line and byte range), and the lines around it load.
+   */
+  @Test
+  public void oversizedRecordSaysWhereItIs() throws Exception {
+    dev.sluice.transforms.spec.FeedSpec spec = dev.sluice.transforms.spec.FeedSpec.parse(
+        "{\"name\": \"j\", \"format\": {\"type\": \"json\", \"max_record_bytes\": 100},"
+            + " \"fields\": [{\"name\": \"a\"}]}", "j.json");
+    Path dir = tmp.newFolder("big").toPath();
+    String big = "{\"a\": \"" + "x".repeat(2000) + "\"}";
+    Files.writeString(dir.resolve("a.jsonl"), "{\"a\": 1}\n" + big + "\n{\"a\": 2}\n");
+    String file = dir.resolve("a.jsonl").toString();
+    PCollection<RawRecord> records = p.apply(ReadFiles.matching(file)
+        .withSplitter(RecordSplitter.forFeed(spec)));
+    PAssert.that(describedWithRefusals(records)).containsInAnyOrder(
+        file + ":1 {\"a\": 1}",
+        "REFUSED parse " + file + ":2: record is 2,009 bytes, over the feed's limit of 100"
+            + " (format.max_record_bytes); the whole record is line 2 of " + file
+            + ", bytes 9-2018",
+        file + ":3 {\"a\": 2}");
+    p.run();
+  }
 }

@@ -29,6 +29,9 @@ public final class RawRecord {
   private final long arrivalMillis;
   private final String header;
   private final String ackId;
+  /** For a record (or file) the source could not hand on: the stage and reason; else null. */
+  private final String refusedStage;
+  private final String refusedReason;
 
   public RawRecord(
       byte[] payload, String origin, String sourceId, long arrivalMillis, String header) {
@@ -42,13 +45,58 @@ public final class RawRecord {
       long arrivalMillis,
       String header,
       String ackId) {
+    this(payload, origin, sourceId, arrivalMillis, header, ackId, null, null);
+  }
+
+  private RawRecord(
+      byte[] payload,
+      String origin,
+      String sourceId,
+      long arrivalMillis,
+      String header,
+      String ackId,
+      String refusedStage,
+      String refusedReason) {
     this.payload = Objects.requireNonNull(payload, "payload");
     this.origin = Objects.requireNonNull(origin, "origin");
     this.sourceId = Objects.requireNonNull(sourceId, "sourceId");
     this.arrivalMillis = arrivalMillis;
     this.header = header;
     this.ackId = ackId;
+    this.refusedStage = refusedStage;
+    this.refusedReason = refusedReason;
   }
+
+  /** Stage {@code read}: a whole file the source could not read; not a record (files_rejected). */
+  public static final String STAGE_READ = "read";
+
+  /**
+   * A file the source could not read (to its end): it travels with the records as a marker, so
+   * the parse step makes it a dead letter of stage {@code read} and counts it, in one place.
+   */
+  public static RawRecord unreadableFile(String file, String reason, long arrivalMillis) {
+    return new RawRecord(new byte[0], file, file, arrivalMillis, null, null, STAGE_READ, reason);
+  }
+
+  /**
+   * A record the source did not hold (too big): read and rejected at {@code stage}; the reason
+   * says where the whole of it is.
+   */
+  public static RawRecord refused(String stage, String reason, String origin, long arrivalMillis) {
+    return new RawRecord(new byte[0], origin, origin, arrivalMillis, null, null,
+        Objects.requireNonNull(stage, "stage"), Objects.requireNonNull(reason, "reason"));
+  }
+
+  /** The stage that refused this record at its source, or null for a record to parse. */
+  public String refusedStage() {
+    return refusedStage;
+  }
+
+  /** Why the source refused it; null unless {@link #refusedStage()} is set. */
+  public String refusedReason() {
+    return refusedReason;
+  }
+
 
   /**
    * What the source needs to acknowledge the record once its outcome is stored (an SQS receipt
@@ -94,7 +142,9 @@ public final class RawRecord {
         && origin.equals(r.origin)
         && sourceId.equals(r.sourceId)
         && Objects.equals(header, r.header)
-        && Objects.equals(ackId, r.ackId);
+        && Objects.equals(ackId, r.ackId)
+        && Objects.equals(refusedStage, r.refusedStage)
+        && Objects.equals(refusedReason, r.refusedReason);
   }
 
   @Override
@@ -125,6 +175,8 @@ public final class RawRecord {
       VarLongCoder.of().encode(value.arrivalMillis, out);
       HEADER.encode(value.header, out);
       HEADER.encode(value.ackId, out);
+      HEADER.encode(value.refusedStage, out);
+      HEADER.encode(value.refusedReason, out);
     }
 
     @Override
@@ -134,7 +186,9 @@ public final class RawRecord {
       String sourceId = StringUtf8Coder.of().decode(in);
       long arrival = VarLongCoder.of().decode(in);
       String header = HEADER.decode(in);
-      return new RawRecord(payload, origin, sourceId, arrival, header, HEADER.decode(in));
+      String ackId = HEADER.decode(in);
+      return new RawRecord(payload, origin, sourceId, arrival, header, ackId, HEADER.decode(in),
+          HEADER.decode(in));
     }
 
     @Override

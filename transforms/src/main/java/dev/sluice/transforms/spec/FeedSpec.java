@@ -67,9 +67,16 @@ public final class FeedSpec implements Serializable {
   public final Format format;
   public final boolean csvHeader;
   public final char csvDelimiter;
+  /** True when the spec names no delimiter: each file's is sniffed from its header. */
+  public final boolean csvSniffDelimiter;
   public final char csvQuote;
   public final List<String> csvColumns;
   public final String regex;
+  /**
+   * Log formats: a pattern a record's first line matches; a line that does not is a
+   * continuation of the record above (a traceback under its log line). Null: every line a record.
+   */
+  public final String recordStart;
   public final long maxRecordBytes;
   public final List<String> nullTokens;
   public final List<FieldSpec> fields;
@@ -108,9 +115,11 @@ public final class FeedSpec implements Serializable {
     this.format = o.format;
     this.csvHeader = o.csvHeader;
     this.csvDelimiter = o.csvDelimiter;
+    this.csvSniffDelimiter = o.csvSniffDelimiter;
     this.csvQuote = o.csvQuote;
     this.csvColumns = o.csvColumns;
     this.regex = o.regex;
+    this.recordStart = o.recordStart;
     this.maxRecordBytes = o.maxRecordBytes;
     this.nullTokens = o.nullTokens;
     this.fields = o.fields;
@@ -157,9 +166,11 @@ public final class FeedSpec implements Serializable {
     this.format = b.format;
     this.csvHeader = b.csvHeader;
     this.csvDelimiter = b.csvDelimiter;
+    this.csvSniffDelimiter = b.csvSniffDelimiter;
     this.csvQuote = b.csvQuote;
     this.csvColumns = List.copyOf(b.csvColumns);
     this.regex = b.regex;
+    this.recordStart = b.recordStart;
     this.maxRecordBytes = b.maxRecordBytes;
     this.nullTokens = List.copyOf(b.nullTokens);
     this.fields = List.copyOf(b.fields);
@@ -397,7 +408,7 @@ public final class FeedSpec implements Serializable {
         throw fail("format", "must be an object such as {\"type\": \"json\"}");
       }
       allowOnly(f, "format", "type", "header", "delimiter", "quote", "columns", "pattern",
-          "max_record_bytes");
+          "max_record_bytes", "record_start");
       String type = text(f, "type", "format", null);
       if (type == null) {
         throw fail("format.type", "missing (json, csv or regex)");
@@ -419,6 +430,7 @@ public final class FeedSpec implements Serializable {
       }
       b.csvHeader = bool(f, "header", "format", true);
       b.csvDelimiter = oneChar(f, "delimiter", "format", ',');
+      b.csvSniffDelimiter = b.format == Format.CSV && b.csvHeader && !f.has("delimiter");
       b.csvQuote = oneChar(f, "quote", "format", '"');
       b.csvColumns = strings(f, "columns", "format");
       if (b.format == Format.CSV && !b.csvHeader && b.csvColumns.isEmpty()) {
@@ -436,6 +448,18 @@ public final class FeedSpec implements Serializable {
           Pattern.compile(b.regex);
         } catch (PatternSyntaxException e) {
           throw fail("format.pattern", "not a valid regular expression ("
+              + e.getDescription() + " near index " + e.getIndex() + ")");
+        }
+      }
+      b.recordStart = text(f, "record_start", "format", null);
+      if (b.recordStart != null) {
+        if (b.format != Format.REGEX) {
+          throw fail("format.record_start", "only a regex (log) format has continuation lines");
+        }
+        try {
+          Pattern.compile(b.recordStart);
+        } catch (PatternSyntaxException e) {
+          throw fail("format.record_start", "not a valid regular expression ("
               + e.getDescription() + " near index " + e.getIndex() + ")");
         }
       }
@@ -543,7 +567,7 @@ public final class FeedSpec implements Serializable {
         if (!type.isTemporal()) {
           throw fail(path + ".format", "only date and timestamp fields take a format");
         }
-        if (!List.of("iso", "epoch_seconds", "epoch_millis").contains(format)) {
+        if (!List.of("iso", "epoch_seconds", "epoch_millis", "epoch").contains(format)) {
           if (type == FieldType.DATE && format.startsWith("epoch")) {
             throw fail(path + ".format", "a date cannot be read from epoch time");
           }
@@ -568,7 +592,7 @@ public final class FeedSpec implements Serializable {
         if (s == null || !s.isObject()) {
           throw fail(path + ".derive", "say {\"split\": {\"from\": F, \"separator\": S, \"index\": N}}");
         }
-        allowOnly(s, path + ".derive.split", "from", "separator", "index");
+        allowOnly(s, path + ".derive.split", "from", "separator", "index", "parts");
         String from = text(s, "from", path + ".derive.split", null);
         String sep = text(s, "separator", path + ".derive.split", null);
         JsonNode idx = s.get("index");
@@ -579,7 +603,20 @@ public final class FeedSpec implements Serializable {
           throw fail(path + ".derive.split.index",
               "must be 0 (before the first separator) or 1 (after it)");
         }
-        split = new FieldSpec.Split(from, sep, idx.asInt());
+        int minParts = 0;
+        int maxParts = 0;
+        JsonNode parts = s.get("parts");
+        if (parts != null) {
+          if (!parts.isArray() || parts.size() != 2 || !parts.get(0).canConvertToInt()
+              || !parts.get(1).canConvertToInt() || parts.get(0).asInt() < 1
+              || parts.get(1).asInt() < parts.get(0).asInt()) {
+            throw fail(path + ".derive.split.parts",
+                "say [MIN, MAX], the number of parts a value may have, e.g. [1, 3]");
+          }
+          minParts = parts.get(0).asInt();
+          maxParts = parts.get(1).asInt();
+        }
+        split = new FieldSpec.Split(from, sep, idx.asInt(), minParts, maxParts);
         if (f.has("source")) {
           throw fail(path, "a derived field has no source");
         }
@@ -862,9 +899,11 @@ public final class FeedSpec implements Serializable {
     Format format;
     boolean csvHeader = true;
     char csvDelimiter = ',';
+    boolean csvSniffDelimiter;
     char csvQuote = '"';
     List<String> csvColumns = new ArrayList<>();
     String regex;
+    String recordStart;
     long maxRecordBytes = DEFAULT_MAX_RECORD_BYTES;
     List<String> nullTokens = List.of("");
     List<FieldSpec> fields = new ArrayList<>();

@@ -21,11 +21,19 @@ public final class FieldSpec implements Serializable {
     public final String from;
     public final String separator;
     public final int index;
+    /**
+     * With {@code parts: [MIN, MAX]}: how many parts a value may have (0: not checked). A value
+     * of one part then gives index 0 the whole value and index 1 nothing.
+     */
+    public final int minParts;
+    public final int maxParts;
 
-    Split(String from, String separator, int index) {
+    Split(String from, String separator, int index, int minParts, int maxParts) {
       this.from = from;
       this.separator = separator;
       this.index = index;
+      this.minParts = minParts;
+      this.maxParts = maxParts;
     }
   }
 
