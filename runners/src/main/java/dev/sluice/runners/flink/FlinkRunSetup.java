@@ -34,8 +34,11 @@ import org.apache.flink.api.java.ExecutionEnvironment;
  *       bundle, so rows are stored before the barrier passes, and a restore replays nothing
  *       that a counter already counted;
  *   <li>{@code --sqsDelete=checkpoint} when checkpointing: an SQS message is deleted once the
- *       checkpoint holding its record completes (its row is stored by then), so a restore to
- *       that checkpoint loses nothing from the window files either;
+ *       checkpoint holding its record completes (its row is stored by then, its file roll is
+ *       in that checkpoint), so a restore to that checkpoint loses nothing from the files
+ *       either; {@code --visibilityTimeout} then defaults to twice the checkpoint interval;
+ *   <li>{@code --enableStableInputDrain=true}: the file rolls a drained stream closes last are
+ *       written as the job finishes (file writes otherwise wait for a checkpoint);
  *   <li>{@code --s3UploadBufferSizeBytes}: 5 MiB ({@link #S3_UPLOAD_BUFFER_BYTES});
  *   <li>{@code --parallelism}: the cluster's {@code parallelism.default} (Beam would use 1);
  *   <li>{@code --jobName}: {@code sluice-<spec file's folder>}, as {@code flink status} shows it;
@@ -119,6 +122,14 @@ public final class FlinkRunSetup {
     if (!given.contains("--sqsDelete") && flink.getCheckpointingInterval() > 0
         && flink.getFinishBundleBeforeCheckpointing()) {
       options.setSqsDelete("checkpoint");
+    }
+    if (!given.contains("--enableStableInputDrain")) {
+      // A drained stream's last file rolls are written as the job finishes, not dropped.
+      flink.setEnableStableInputDrain(true);
+    }
+    if ("checkpoint".equals(options.getSqsDelete()) && options.getVisibilityTimeout() == null) {
+      options.setVisibilityTimeout(
+          (int) Math.max(60, (2 * flink.getCheckpointingInterval() + 999) / 1000));
     }
     if ("checkpoint".equals(options.getSqsDelete()) && options.getInput() != null
         && options.getInput().startsWith("sqs://") && options.getVisibilityTimeout() != null
