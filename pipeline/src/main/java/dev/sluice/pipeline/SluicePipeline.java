@@ -36,12 +36,12 @@ import org.apache.beam.sdk.PipelineResult;
 import dev.sluice.pipeline.jdbc.StoreAndAck;
 import dev.sluice.pipeline.sources.Aws;
 import dev.sluice.pipeline.sources.EventTimeWatermark;
+import dev.sluice.pipeline.sources.ReadInBatches;
 import dev.sluice.pipeline.sources.ReadKinesis;
 import dev.sluice.pipeline.sources.SqsAcker;
 import dev.sluice.pipeline.sources.SqsSource;
 import dev.sluice.transforms.spec.Durations;
 import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.Read;
 import org.apache.beam.sdk.options.StreamingOptions;
 import org.joda.time.Duration;
 import org.apache.beam.sdk.io.aws2.s3.DefaultS3ClientBuilderFactory;
@@ -314,7 +314,7 @@ public final class SluicePipeline {
         } else {
           acker = new SqsAcker(sqs, queueUrl);
         }
-        source = Read.from(sqsSource);
+        source = ReadInBatches.of(sqsSource, 500);
         break;
       case FILES:
       default:
