@@ -19,7 +19,10 @@ public final class Sinks {
   Database database;
   SqlDialect dialect = new PostgresDialect();
   int batchSize = 1000;
-  Duration window;
+  Duration flushInterval;
+  long fileSize = 128L << 20;
+  Duration closeWhenIdle;
+  Duration maxOutOfOrder;
   SqsAcker acker;
 
   private Sinks() {}
@@ -33,7 +36,10 @@ public final class Sinks {
     s.database = database;
     s.dialect = dialect;
     s.batchSize = batchSize;
-    s.window = window;
+    s.flushInterval = flushInterval;
+    s.fileSize = fileSize;
+    s.closeWhenIdle = closeWhenIdle;
+    s.maxOutOfOrder = maxOutOfOrder;
     s.acker = acker;
     return s;
   }
@@ -46,10 +52,28 @@ public final class Sinks {
     return none().withOutput(output);
   }
 
-  /** Streams: files per fixed event-time window; late rows get later panes of their own. */
-  public Sinks withWindow(Duration window) {
+  /**
+   * Streams: files roll per partition and shard at {@code fileSize} bytes (before compression)
+   * or after {@code flushInterval} of processing time (see {@code RollFiles}).
+   */
+  public Sinks withRolling(long fileSize, Duration flushInterval) {
     Sinks s = copy();
-    s.window = window;
+    s.fileSize = fileSize;
+    s.flushInterval = flushInterval;
+    return s;
+  }
+
+  /** Streams that stop when drained and delete at store: an idle file closes after this. */
+  public Sinks withCloseWhenIdle(Duration idle) {
+    Sinks s = copy();
+    s.closeWhenIdle = idle;
+    return s;
+  }
+
+  /** Streams: rows this far behind the newest event time seen count as late (nothing more). */
+  public Sinks withMaxOutOfOrder(Duration maxOutOfOrder) {
+    Sinks s = copy();
+    s.maxOutOfOrder = maxOutOfOrder;
     return s;
   }
 

@@ -104,22 +104,31 @@ public interface SluiceOptions extends S3Options {
 
   void setQuietPeriod(String value);
 
-  @Description("Streams: event-time window of output files (1m, 5m, 1h).")
-  @Default.String("1m")
-  String getWindow();
+  @Description("Streams: a partition's open file closes at this size before compression"
+      + " (128MiB, 64KiB, bytes).")
+  @Default.String("128MiB")
+  String getFileSize();
 
-  void setWindow(String value);
+  void setFileSize(String value);
 
-  @Description("Streams: how far out of event-time order records may arrive before they count"
-      + " as late (they are still written, in a later pane).")
+  @Description("Streams: a partition's open file closes after this much processing time"
+      + " (5m, 30s, 1h).")
+  @Default.String("5m")
+  String getFlushInterval();
+
+  void setFlushInterval(String value);
+
+  @Description("Streams: how far behind the newest event time a record may arrive before it"
+      + " counts as late (counted only; it is written like any other).")
   @Default.String("1m")
   String getMaxOutOfOrder();
 
   void setMaxOutOfOrder(String value);
 
   @Description("SQS: seconds a received message stays invisible; one not stored by then comes"
-      + " again (and is absorbed by dedup and the upsert).")
-  @Default.Integer(60)
+      + " again (and is absorbed by dedup and the upsert). Default: twice the flush interval"
+      + " (at least it plus 10 s) when deleting at store, 60 s (at least twice the checkpoint interval) when deleting"
+      + " at checkpoints.")
   Integer getVisibilityTimeout();
 
   void setVisibilityTimeout(Integer value);

@@ -9,7 +9,9 @@ import dev.sluice.pipeline.jdbc.WriteRows;
 import dev.sluice.transforms.normalise.Normaliser;
 import dev.sluice.transforms.normalise.Normalisers;
 import dev.sluice.pipeline.sinks.ClearDebris;
+import dev.sluice.pipeline.sinks.FileBodies;
 import dev.sluice.pipeline.sinks.FileFormat;
+import dev.sluice.pipeline.sinks.RollFiles;
 import dev.sluice.pipeline.sinks.ParquetRows;
 import dev.sluice.pipeline.sinks.WriteDeadLetters;
 import dev.sluice.pipeline.sinks.WritePartitionedFiles;
@@ -35,12 +37,12 @@ import org.apache.beam.sdk.PipelineResult;
 import dev.sluice.pipeline.jdbc.StoreAndAck;
 import dev.sluice.pipeline.sources.Aws;
 import dev.sluice.pipeline.sources.EventTimeWatermark;
+import dev.sluice.pipeline.sources.ReadInBatches;
 import dev.sluice.pipeline.sources.ReadKinesis;
 import dev.sluice.pipeline.sources.SqsAcker;
 import dev.sluice.pipeline.sources.SqsSource;
 import dev.sluice.transforms.spec.Durations;
 import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.Read;
 import org.apache.beam.sdk.options.StreamingOptions;
 import org.joda.time.Duration;
 import org.apache.beam.sdk.io.aws2.s3.DefaultS3ClientBuilderFactory;
@@ -49,6 +51,11 @@ import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.joda.time.Instant;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
@@ -114,7 +121,8 @@ public final class SluicePipeline {
 
     PCollection<Row> unique =
         deduped.get(DropDuplicates.UNIQUE)
-            .apply("CountWritten", ParDo.of(new CountWrittenFn()))
+            .apply("CountWritten", ParDo.of(new CountWrittenFn(
+                sinks.maxOutOfOrder == null ? -1 : sinks.maxOutOfOrder.getMillis())))
             .setRowSchema(spec.outputSchema());
 
     // Hook: a feed's normaliser (spec "normalise", e.g. cafe_orders) makes each unique row
@@ -123,7 +131,7 @@ public final class SluicePipeline {
     Normaliser normaliser = Normalisers.forSpec(spec);
     PCollectionTuple normalised = null;
     if (normaliser != null) {
-      if (sinks.acker != null || sinks.window != null) {
+      if (sinks.acker != null || sinks.flushInterval != null) {
         throw new SluiceException("feed " + spec.name + " is normalised (" + spec.normalise
             + ") and reads files only");
       }
@@ -136,17 +144,45 @@ public final class SluicePipeline {
     PCollection<DeadLetter> deadLetters = parsed.get(DeadLetters.TAG);
     deadLetters.apply("CountRejectReasons", ParDo.of(new CountReasonsFn()));
 
-    PCollection<KV<String, Row>> rowsToWrite = partitioned;
-    PCollection<DeadLetter> deadLettersToWrite = deadLetters;
-    if (sinks.window != null) {
-      rowsToWrite = partitioned.apply("WindowRows", StreamWindows.<KV<String, Row>>fixed(sinks.window));
-      rowsToWrite.apply("CountLateRows", new StreamWindows.CountLate<>());
-      deadLettersToWrite =
-          deadLetters.apply("WindowDeadLetters", StreamWindows.<DeadLetter>fixed(sinks.window));
-    }
-
-    if (sinks.output != null) {
-      rowsToWrite.apply(
+    // Streams roll files; SQS deleting at store stores (then deletes) a record only once its
+    // file is closed, so the rows and dead letters to store come out of the file step.
+    PCollection<Row> rowsToStore = unique;
+    PCollection<DeadLetter> deadLettersToStore = deadLetters;
+    if (sinks.output != null && sinks.flushInterval != null) {
+      boolean storeAfterFiles = sinks.acker != null && !sinks.acker.deletesAtCheckpoints();
+      RollFiles<Row> rowFiles =
+          RollFiles.to(sinks.output, FileBodies.rows(sinks.format, new RowEncoder(spec),
+                  new ParquetRows(spec), sinks.compression))
+              .withPrefix(spec.name)
+              .withNumShards(sinks.numShards)
+              .withFileSize(sinks.fileSize)
+              .withFlushInterval(sinks.flushInterval);
+      RollFiles<DeadLetter> deadLetterFiles =
+          RollFiles.to(WriteDeadLetters.folder(sinks.output), FileBodies.deadLetters())
+              .withPrefix(spec.name)
+              .withFileSize(sinks.fileSize)
+              .withFlushInterval(sinks.flushInterval);
+      if (storeAfterFiles) {
+        if (sinks.closeWhenIdle != null) {
+          rowFiles = rowFiles.closingWhenIdleFor(sinks.closeWhenIdle);
+          deadLetterFiles = deadLetterFiles.closingWhenIdleFor(sinks.closeWhenIdle);
+        }
+        rowFiles = rowFiles.emittingWritten();
+        deadLetterFiles = deadLetterFiles.emittingWritten();
+      }
+      PCollection<Row> writtenRows = partitioned.apply("RollPartitionedFiles", rowFiles);
+      PCollection<DeadLetter> writtenDeadLetters =
+          deadLetters
+              .apply("KeyByStage", WithKeys.of(DeadLetter::stage).withKeyType(
+                  TypeDescriptors.strings()))
+              .setCoder(KvCoder.of(StringUtf8Coder.of(), deadLetters.getCoder()))
+              .apply("RollDeadLetterFiles", deadLetterFiles);
+      if (storeAfterFiles) {
+        rowsToStore = writtenRows;
+        deadLettersToStore = writtenDeadLetters;
+      }
+    } else if (sinks.output != null) {
+      partitioned.apply(
           "WritePartitionedFiles",
           WritePartitionedFiles.to(sinks.output)
               .withEncoder(new RowEncoder(spec))
@@ -155,17 +191,17 @@ public final class SluicePipeline {
               .withFormat(sinks.format)
               .withCompression(sinks.compression)
               .withNumShards(sinks.numShards));
-      deadLettersToWrite.apply(
+      deadLetters.apply(
           "WriteDeadLetters", WriteDeadLetters.under(sinks.output).withPrefix(spec.name));
     }
     if (sinks.database != null && sinks.acker != null) {
-      unique.apply("StoreRowsThenAck",
+      rowsToStore.apply("StoreRowsThenAck",
           StoreAndAck.rows(spec, sinks.database, sinks.dialect, sinks.acker, sinks.batchSize,
               false));
       deduped.get(DropDuplicates.DUPLICATES).apply("StoreDuplicatesThenAck",
           StoreAndAck.rows(spec, sinks.database, sinks.dialect, sinks.acker, sinks.batchSize,
               true));
-      deadLetters.apply("StoreDeadLettersThenAck",
+      deadLettersToStore.apply("StoreDeadLettersThenAck",
           StoreAndAck.deadLetters(sinks.database, sinks.acker, sinks.batchSize));
     } else if (sinks.database != null && normalised != null) {
       normalised.apply(
@@ -193,10 +229,35 @@ public final class SluicePipeline {
     }
   }
 
+  /**
+   * Counts rows written. In a stream it also counts as {@code late} the rows whose event time is
+   * more than the out-of-order allowance behind the newest this worker has seen: a hint for
+   * operators, nothing more (a late row is written like any other).
+   */
   static final class CountWrittenFn extends DoFn<Row, Row> {
+    private final long maxOutOfOrderMillis;
+    private transient long newest;
+
+    CountWrittenFn(long maxOutOfOrderMillis) {
+      this.maxOutOfOrderMillis = maxOutOfOrderMillis;
+    }
+
+    @Setup
+    public void setup() {
+      newest = Long.MIN_VALUE;
+    }
+
     @ProcessElement
-    public void process(@Element Row row, OutputReceiver<Row> out) {
+    public void process(@Element Row row, @Timestamp Instant eventTime, OutputReceiver<Row> out) {
       Ledger.written().inc();
+      if (maxOutOfOrderMillis >= 0) {
+        long t = eventTime.getMillis();
+        if (t > newest) {
+          newest = t;
+        } else if (newest - t > maxOutOfOrderMillis) {
+          Ledger.late().inc();
+        }
+      }
       out.output(row);
     }
   }
@@ -253,7 +314,10 @@ public final class SluicePipeline {
         spec = spec.withAckColumn();
         Aws sqs = Aws.forService("sqs");
         String queueUrl = input.queueUrl(sqs);
-        SqsSource sqsSource = new SqsSource(sqs, queueUrl, options.getVisibilityTimeout(),
+        int visibility = visibilityTimeout(options.getVisibilityTimeout(),
+            deleteAtCheckpoints(options),
+            duration(options.getFlushInterval(), "--flushInterval"));
+        SqsSource sqsSource = new SqsSource(sqs, queueUrl, visibility,
             new EventTimeWatermark(spec, outOfOrder, quiet, stop));
         if (deleteAtCheckpoints(options)) {
           sqsSource = sqsSource.deletingAtCheckpoints();
@@ -261,7 +325,7 @@ public final class SluicePipeline {
         } else {
           acker = new SqsAcker(sqs, queueUrl);
         }
-        source = Read.from(sqsSource);
+        source = ReadInBatches.of(sqsSource, 500);
         break;
       case FILES:
       default:
@@ -273,7 +337,12 @@ public final class SluicePipeline {
     if (streaming) {
       options.as(StreamingOptions.class).setStreaming(true);
       Progress.dontBlockOnRun(options);
-      sinks = sinks.withWindow(duration(options.getWindow(), "--window"));
+      Duration flush = duration(options.getFlushInterval(), "--flushInterval");
+      sinks = sinks.withRolling(FileSize.parse(options.getFileSize(), "--fileSize"), flush)
+          .withMaxOutOfOrder(outOfOrder);
+      if (acker != null && !acker.deletesAtCheckpoints() && stop) {
+        sinks = sinks.withCloseWhenIdle(quiet);
+      }
     }
     if (jdbcUrl != null && !jdbcUrl.isEmpty()) {
       Database db = Database.of(jdbcUrl);
@@ -344,6 +413,38 @@ public final class SluicePipeline {
           + " would delete messages before their rows are stored)");
     }
     return true;
+  }
+
+  /** The longest visibility timeout SQS takes: 12 hours. */
+  static final int MAX_VISIBILITY_SECONDS = 43_200;
+
+  /**
+   * The SQS visibility timeout. Deleting at store, a record waits in its open file for up to the
+   * flush interval before its row is stored and its message deleted; the message must stay
+   * invisible that long and as long again, or it comes again meanwhile and its first receipt
+   * handle no longer deletes it. Deleting at checkpoints, the Flink setup checks it against the
+   * checkpoint interval.
+   */
+  static int visibilityTimeout(Integer given, boolean atCheckpoints, Duration flush) {
+    if (atCheckpoints) {
+      return given == null ? 60 : given;
+    }
+    long needed = flush.getStandardSeconds() + Math.max(10, flush.getStandardSeconds());
+    if (needed > MAX_VISIBILITY_SECONDS) {
+      throw new SluiceException("--flushInterval=" + flush.getStandardSeconds() + "s is too long"
+          + " for SQS: a message is deleted only after its file closes, and SQS keeps a message"
+          + " invisible for at most 12 h; give at most 6h");
+    }
+    if (given == null) {
+      return (int) needed;
+    }
+    if (given < needed) {
+      throw new SluiceException("--visibilityTimeout=" + given + " is too short for"
+          + " --flushInterval=" + flush.getStandardSeconds() + "s: a message is deleted only"
+          + " after its file closes; give at least " + needed + " (twice the flush interval, at least it plus 10 s)"
+          + " or a shorter --flushInterval");
+    }
+    return given;
   }
 
   private static Duration duration(String text, String option) {

@@ -145,7 +145,7 @@ public class StreamsIT {
     }
     String url = jdbc("sqs_a");
     Path summary = TMP.getRoot().toPath().resolve("sqs-a.json");
-    Cli run = Cli.run(env, "run", "--spec=testdata/user_logins/spec.json",
+    Cli run = Cli.run(env, "run", "--runner=DirectRunner", "--spec=testdata/user_logins/spec.json",
         "--input=sqs://logins-a", "--output=" + TMP.newFolder("sqs-a-out"),
         "--jdbcUrl=" + url, "--keyFile=" + keys, "--stopWhenDrained", "--quietPeriod=2s",
         "--summary=" + summary);
@@ -161,22 +161,42 @@ public class StreamsIT {
     assertEquals(0, count("sqs_a", "SELECT count(*) FROM user_logins WHERE masked_ip LIKE '10.%'"));
   }
 
-  /** A run killed midway and started again ends with every message stored once, queue empty. */
+  /**
+   * A run killed midway (kill -9) and started again ends with every message stored once in the
+   * table and written once in the files, and the queue empty; small files force many rolls.
+   */
   @Test
   public void sqsRunKilledMidwayLosesNothing() throws Exception {
+    sqsKilledMidway("DirectRunner", "logins-b", "sqs_b");
+  }
+
+  /** The same on embedded Flink (in-process): it too deletes once files close and rows commit. */
+  @Test
+  public void sqsRunKilledMidwayLosesNothingOnEmbeddedFlink() throws Exception {
+    sqsKilledMidway("FlinkRunner", "logins-f", "sqs_f");
+  }
+
+  private void sqsKilledMidway(String runner, String queue, String db) throws Exception {
     List<String> lines = logins(1200, 2);
-    Path file = write("logins-b.jsonl", lines);
-    assertEquals(0, Cli.run(env, "send", "--to=sqs://logins-b", "--input=" + file).exit);
-    String url = jdbc("sqs_b");
-    String[] args = {"run", "--spec=testdata/user_logins/spec.json", "--input=sqs://logins-b",
-        "--output=" + TMP.newFolder("sqs-b-out"), "--jdbcUrl=" + url, "--keyFile=" + keys,
-        "--stopWhenDrained", "--quietPeriod=3s", "--visibilityTimeout=4", "--jdbcBatchSize=50"};
-    Process first = Cli.start(env, args);
+    Path file = write(queue + ".jsonl", lines);
+    assertEquals(0, Cli.run(env, "send", "--to=sqs://" + queue, "--input=" + file).exit);
+    String url = jdbc(db);
+    Path out = TMP.newFolder(queue + "-out").toPath();
+    List<String> common = List.of("run", "--runner=" + runner,
+        "--spec=testdata/user_logins/spec.json", "--input=sqs://" + queue, "--output=" + out,
+        "--jdbcUrl=" + url, "--keyFile=" + keys, "--stopWhenDrained", "--quietPeriod=3s",
+        "--jdbcBatchSize=50", "--fileSize=8KiB");
+    List<String> args = new ArrayList<>(common);
+    args.addAll(List.of("--flushInterval=2s", "--visibilityTimeout=15"));
+    if (runner.equals("FlinkRunner")) {
+      args.add("--checkpointingInterval=2000");
+    }
+    String[] argv = args.toArray(new String[0]);
+    Process first = Cli.start(env, argv);
     try {
       long deadline = System.currentTimeMillis() + 180_000;
-      while (tableCount("sqs_b") < 200 && first.isAlive()
+      while (tableCount(db) < 200 && first.isAlive()
           && System.currentTimeMillis() < deadline) {
-        Thread.onSpinWait();
         TimeUnit.MILLISECONDS.sleep(50);
       }
       assertTrue("the first run ended before it could be killed", first.isAlive());
@@ -184,16 +204,36 @@ public class StreamsIT {
       first.destroyForcibly();
       first.waitFor(30, TimeUnit.SECONDS);
     }
-    long storedBeforeKill = tableCount("sqs_b");
+    long storedBeforeKill = tableCount(db);
     assertThat(storedBeforeKill, greaterThan(0L));
-    Cli second = Cli.run(env, args);
+    Cli second = Cli.run(env, argv);
     assertEquals(second.toString(), 0, second.exit);
     long malformed = lines.stream().filter(l -> !l.contains("user_id")).count();
-    assertEquals(lines.size() - malformed, count("sqs_b", "SELECT count(*) FROM user_logins"));
+    assertEquals(lines.size() - malformed, count(db, "SELECT count(*) FROM user_logins"));
     assertEquals(lines.size() - malformed,
-        count("sqs_b", "SELECT count(DISTINCT user_id) FROM user_logins"));
-    assertEquals(malformed, count("sqs_b", "SELECT count(*) FROM sluice_dead_letters"));
-    assertEquals(0, queueDepth("logins-b"));
+        count(db, "SELECT count(DISTINCT user_id) FROM user_logins"));
+    assertEquals(malformed, count(db, "SELECT count(*) FROM sluice_dead_letters"));
+    assertEquals(0, queueDepth(queue));
+    // The files: every user exactly once, across many small files.
+    Map<String, Integer> users = new HashMap<>();
+    int files = 0;
+    try (var walk = Files.walk(out)) {
+      for (Path f : walk.filter(f -> f.toString().endsWith(".jsonl.gz")
+          && !f.toString().contains("_dead_letters")).toList()) {
+        files++;
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(f))) {
+          for (String row : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+            if (!row.isBlank()) {
+              users.merge(MAPPER.readTree(row).get("user_id").asText(), 1, Integer::sum);
+            }
+          }
+        }
+      }
+    }
+    assertEquals(lines.size() - malformed, users.size());
+    assertEquals("users written more than once", 0,
+        users.values().stream().filter(v -> v > 1).count());
+    assertThat("8 KiB files roll", files, greaterThan(5));
   }
 
   private static long tableCount(String db) {
@@ -204,28 +244,44 @@ public class StreamsIT {
     }
   }
 
-  /** Kinesis, two shards, duplicates spread across them, into S3 event-time partitions. */
+  /**
+   * Kinesis, two shards: events over three days sent shuffled (as a backfill or a replay sends
+   * them), one stamped 2099 and one 1970, re-deliveries spread through the stream (some after
+   * the outliers), into S3 partitions. Every uuid exactly once in the files, the exact duplicate
+   * count in the ledger, and one file per partition (the run fits in one flush interval).
+   */
   @Test
   public void kinesisIntoS3Partitions() throws Exception {
     Random r = new Random(3);
-    List<String> lines = new ArrayList<>();
-    List<String> uuids = new ArrayList<>();
+    List<String> events = new ArrayList<>();
     long start = 1_710_000_000L;
-    for (int i = 0; i < 400; i++) {
+    for (int i = 0; i < 600; i++) {
+      String u = new UUID(r.nextLong(), r.nextLong()).toString();
+      String type = new String[] {"account", "lesson", "payment"}[r.nextInt(3)];
+      long at = start + r.nextInt(3 * 86_400);
+      if (i == 7) {
+        at = 4_070_908_800L; // 2099-01-01
+      } else if (i == 8) {
+        at = 0L;
+      }
+      events.add("{\"event_uuid\": \"" + u + "\", \"event_name\": \"" + type + ":x\","
+          + " \"created_at\": " + at + ", \"payload\": {\"i\": " + i + "}}");
+    }
+    java.util.Collections.shuffle(events, r);
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < events.size(); i++) {
+      lines.add(events.get(i));
+      if (i % 10 == 9) {
+        // A re-delivery of an earlier event, anywhere from just sent to the start.
+        lines.add(lines.get(r.nextInt(lines.size())));
+      }
       if (i % 50 == 49) {
         lines.add("{\"event_uuid\": \"broken-" + i + "\", \"created_at\": ");
-        continue;
       }
-      if (i % 20 == 19) {
-        lines.add(lines.get(r.nextInt(lines.size() - 1)));
-        continue;
-      }
-      String u = new UUID(r.nextLong(), r.nextLong()).toString();
-      uuids.add(u);
-      String type = new String[] {"account", "lesson", "payment"}[r.nextInt(3)];
-      lines.add("{\"event_uuid\": \"" + u + "\", \"event_name\": \"" + type + ":x\","
-          + " \"created_at\": " + (start + i * 2) + ", \"payload\": {\"i\": " + i + "}}");
     }
+    // The outliers again, at the end: after everything else.
+    lines.addAll(events.stream().filter(l -> l.contains("\"created_at\": 0,")
+        || l.contains("4070908800")).toList());
     Map<String, Long> expectedPartitions = new HashMap<>();
     Set<String> seen = new HashSet<>();
     long dups = 0;
@@ -249,8 +305,9 @@ public class StreamsIT {
     Cli send = Cli.run(env, "send", "--to=kinesis://events-k", "--shards=2", "--input=" + file);
     assertEquals(send.toString(), 0, send.exit);
     Path summary = TMP.getRoot().toPath().resolve("kinesis.json");
-    Cli run = Cli.run(env, "run", "--spec=testdata/events/spec.json",
+    Cli run = Cli.run(env, "run", "--runner=DirectRunner", "--spec=testdata/events/spec.json",
         "--input=kinesis://events-k", "--output=s3://lake/events-k", "--keyFile=" + keys,
+        "--jdbcUrl=" + jdbc("kinesis_k"),
         "--stopWhenDrained", "--quietPeriod=3s", "--summary=" + summary);
     assertEquals(run.toString(), 0, run.exit);
     JsonNode s = MAPPER.readTree(summary.toFile());
@@ -261,6 +318,7 @@ public class StreamsIT {
 
     BlobStore store = s3.context().getBlobStore();
     Map<String, Long> rowsPerPartition = new HashMap<>();
+    Map<String, Integer> filesPerPartition = new HashMap<>();
     Map<String, Integer> timesSeen = new HashMap<>();
     for (StorageMetadata m : store.list("lake",
         ListContainerOptions.Builder.prefix("events-k/").recursive())) {
@@ -269,6 +327,7 @@ public class StreamsIT {
         continue;
       }
       String partition = key.substring("events-k/".length(), key.lastIndexOf('/'));
+      filesPerPartition.merge(partition, 1, Integer::sum);
       String text;
       try (InputStream in = new GZIPInputStream(store.getBlob("lake", key).getPayload()
           .openStream())) {
@@ -285,9 +344,16 @@ public class StreamsIT {
       }
     }
     assertEquals(expectedPartitions, rowsPerPartition);
+    assertTrue(rowsPerPartition.keySet().stream().anyMatch(k -> k.endsWith("dt=2099-01-01")));
+    assertTrue(rowsPerPartition.keySet().stream().anyMatch(k -> k.endsWith("dt=1970-01-01")));
+    for (Map.Entry<String, Integer> e : filesPerPartition.entrySet()) {
+      assertEquals("files in " + e.getKey() + " (one shard, one roll)", 1, (int) e.getValue());
+    }
     assertEquals(seen, timesSeen.keySet());
     long twice = timesSeen.values().stream().filter(v -> v > 1).count();
     assertEquals("uuids written more than once", 0, twice);
     assertThat(run.out, containsString("[balanced]"));
+    assertEquals(seen.size(), count("kinesis_k", "SELECT count(*) FROM events"));
+    assertEquals(seen.size(), count("kinesis_k", "SELECT count(DISTINCT event_uuid) FROM events"));
   }
 }

@@ -2,13 +2,15 @@ package dev.sluice.transforms;
 
 import dev.sluice.transforms.spec.FeedSpec;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
-import org.apache.beam.sdk.coders.BooleanCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.SchemaCoder;
+import org.apache.beam.sdk.state.MapState;
 import org.apache.beam.sdk.state.SetState;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
@@ -18,25 +20,22 @@ import org.apache.beam.sdk.state.TimerSpec;
 import org.apache.beam.sdk.state.TimerSpecs;
 import org.apache.beam.sdk.state.ValueState;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
-import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 
 /**
- * Keeps the first row of each key and counts the rest, remembering a key for a time-to-live in
- * event time. The memory is runner state (checkpointed on Flink), so the same transform serves
- * a batch run and a stream; across runs, the sinks' upsert on the same key does the rest.
+ * Keeps the first row of each key and counts the rest. A batch remembers every key for the whole
+ * run; a stream remembers a key for the TTL from its first arrival, in processing time (see
+ * {@link FirstArrivalInBucketFn}). The memory is runner state (checkpointed on Flink); across
+ * runs, the sinks' upsert on the same key does the rest.
  *
  * <pre>{@code
  * PCollectionTuple d = rows.apply(DropDuplicates.on(List.of("event_uuid")).withTtl(ttl));
@@ -103,18 +102,15 @@ public final class DropDuplicates extends PTransform<PCollection<Row>, PCollecti
     if (input.isBounded() == PCollection.IsBounded.BOUNDED) {
       return expandBatch(input, schema, cols);
     }
-    PCollection<KV<String, Row>> keyed =
+    // A stream: keys in buckets too, each key with the processing time it first arrived.
+    PCollection<KV<Integer, Row>> keyed =
         input
-            .apply(
-                "KeyByDedupKey",
-                MapElements.into(
-                        TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.rows()))
-                    .via(row -> KV.of(keyOf(row, cols), row)))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), SchemaCoder.of(schema)));
+            .apply("KeyByDedupKeyBucket", ParDo.of(new BucketFn(cols, buckets)))
+            .setCoder(KvCoder.of(VarIntCoder.of(), SchemaCoder.of(schema)));
     PCollectionTuple out =
         keyed.apply(
             "KeepFirstOfKey",
-            ParDo.of(new FirstOfKeyFn(ttl))
+            ParDo.of(new FirstArrivalInBucketFn(cols, ttl))
                 .withOutputTags(UNIQUE, TupleTagList.of(DUPLICATE_KEYS).and(DUPLICATES)));
     out.get(UNIQUE).setRowSchema(schema);
     out.get(DUPLICATE_KEYS).setCoder(StringUtf8Coder.of());
@@ -226,47 +222,86 @@ public final class DropDuplicates extends PTransform<PCollection<Row>, PCollecti
     return b.toString();
   }
 
-  static final class FirstOfKeyFn extends DoFn<KV<String, Row>, Row> {
-    private final Duration ttl;
+  /**
+   * A stream's dedup: a key is a duplicate when it arrives again within the TTL of its first
+   * arrival, measured on the processing-time clock of the runner (the state's own clock), never
+   * on event time or the watermark: a stream shuffled across days, or one record stamped 2099,
+   * changes nothing. Each bucket maps its keys to their first arrival; the decision compares
+   * that arrival with now, so it is exact whenever the sweep runs. The sweep (a processing-time
+   * timer per bucket) only forgets keys whose TTL has run out, to bound the state. On Flink the
+   * map is keyed state, so it is part of every checkpoint.
+   */
+  static final class FirstArrivalInBucketFn extends DoFn<KV<Integer, Row>, Row> {
+    private final List<String> cols;
+    private final long ttlMillis;
 
-    @StateId("seen")
-    private final StateSpec<ValueState<Boolean>> seenSpec = StateSpecs.value(BooleanCoder.of());
+    @StateId("firstArrival")
+    private final StateSpec<MapState<String, Long>> firstArrivalSpec =
+        StateSpecs.map(StringUtf8Coder.of(), VarLongCoder.of());
 
-    @TimerId("expiry")
-    private final TimerSpec expirySpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
+    @StateId("sweepAt")
+    private final StateSpec<ValueState<Long>> sweepAtSpec = StateSpecs.value(VarLongCoder.of());
 
-    FirstOfKeyFn(Duration ttl) {
-      this.ttl = ttl;
+    @TimerId("sweep")
+    private final TimerSpec sweepSpec = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
+
+    FirstArrivalInBucketFn(List<String> cols, Duration ttl) {
+      this.cols = cols;
+      this.ttlMillis = ttl.getMillis();
     }
 
     @ProcessElement
     public void process(
-        @Element KV<String, Row> element,
-        @Timestamp Instant timestamp,
-        @StateId("seen") ValueState<Boolean> seen,
-        @TimerId("expiry") Timer expiry,
+        @Element KV<Integer, Row> element,
+        @StateId("firstArrival") MapState<String, Long> firstArrival,
+        @StateId("sweepAt") ValueState<Long> sweepAt,
+        @TimerId("sweep") Timer sweep,
         MultiOutputReceiver out) {
-      if (Boolean.TRUE.equals(seen.read())) {
+      Row row = element.getValue();
+      String key = keyOf(row, cols);
+      long now = sweep.getCurrentRelativeTime().getMillis();
+      Long first = firstArrival.get(key).read();
+      if (first != null && now - first < ttlMillis) {
         Ledger.duplicates().inc();
-        out.get(DUPLICATE_KEYS).output(element.getKey());
-        out.get(DUPLICATES).output(element.getValue());
+        out.get(DUPLICATE_KEYS).output(key);
+        out.get(DUPLICATES).output(row);
         return;
       }
-      seen.write(true);
-      Instant limit = GlobalWindow.INSTANCE.maxTimestamp();
-      Instant until =
-          timestamp.isBefore(limit.minus(ttl)) ? timestamp.plus(ttl) : limit;
-      if (!timestamp.isBefore(BoundedWindow.TIMESTAMP_MIN_VALUE.plus(Duration.millis(1)))) {
-        expiry.set(until);
-      } else {
-        expiry.set(BoundedWindow.TIMESTAMP_MIN_VALUE.plus(ttl));
+      firstArrival.put(key, now);
+      if (sweepAt.read() == null) {
+        scheduleSweep(sweep, sweepAt, now + ttlMillis);
       }
-      out.get(UNIQUE).output(element.getValue());
+      out.get(UNIQUE).output(row);
     }
 
-    @OnTimer("expiry")
-    public void expire(@StateId("seen") ValueState<Boolean> seen) {
-      seen.clear();
+    @OnTimer("sweep")
+    public void sweep(
+        @StateId("firstArrival") MapState<String, Long> firstArrival,
+        @StateId("sweepAt") ValueState<Long> sweepAt,
+        @TimerId("sweep") Timer sweep) {
+      long now = sweep.getCurrentRelativeTime().getMillis();
+      long oldestKept = Long.MAX_VALUE;
+      List<String> expired = new java.util.ArrayList<>();
+      for (Map.Entry<String, Long> e : firstArrival.entries().read()) {
+        if (now - e.getValue() >= ttlMillis) {
+          expired.add(e.getKey());
+        } else {
+          oldestKept = Math.min(oldestKept, e.getValue());
+        }
+      }
+      for (String k : expired) {
+        firstArrival.remove(k);
+      }
+      sweepAt.clear();
+      if (oldestKept != Long.MAX_VALUE) {
+        // Not sooner than a tenth of the TTL: a busy bucket is swept a few times per TTL.
+        scheduleSweep(sweep, sweepAt, Math.max(oldestKept + ttlMillis, now + ttlMillis / 10));
+      }
+    }
+
+    private static void scheduleSweep(Timer sweep, ValueState<Long> sweepAt, long at) {
+      sweep.withNoOutputTimestamp().set(new Instant(at));
+      sweepAt.write(at);
     }
   }
 }

@@ -23,7 +23,7 @@ import org.junit.runners.JUnit4;
 
 /**
  * DropDuplicates keeps the first row of a key and reports the rest; a key is remembered for
- * its TTL in event time, driven here by TestStream watermarks.
+ * its TTL from its first arrival in processing time, driven here by TestStream.
  */
 @RunWith(JUnit4.class)
 public class DropDuplicatesTest {
@@ -104,74 +104,104 @@ public class DropDuplicatesTest {
     p.run();
   }
 
-  /** A key seen again after its TTL has passed in event time is emitted again. */
+  private static TimestampedValue<Row> at(Row row, Instant eventTime) {
+    return TimestampedValue.of(row, eventTime);
+  }
+
+  private PCollectionTuple dedupStream(TestStream<Row> events, Schema schema, DropDuplicates d) {
+    return p.apply(events).setRowSchema(schema).apply(d);
+  }
+
+  /**
+   * A key again after its TTL has passed on the processing-time clock is kept again, even
+   * though its event time is older than the first copy's.
+   */
   @Test
-  public void keyAgainAfterTtlIsKept() {
+  public void keyAgainAfterTtlOfArrivalIsKept() {
     TestStream<Row> events =
         TestStream.create(RowCoder.of(SCHEMA))
-            .advanceWatermarkTo(T0)
-            .addElements(TimestampedValue.of(row("k", 1, "first"), T0),
-                TimestampedValue.of(row("other", 1, null), T0))
-            .advanceWatermarkTo(T0.plus(Duration.standardHours(1)).plus(Duration.millis(1)))
-            .addElements(TimestampedValue.of(row("k", 2, "after ttl"),
-                T0.plus(Duration.standardHours(2))))
+            .addElements(at(row("k", 1, "first"), T0), at(row("other", 1, null), T0))
+            .advanceProcessingTime(Duration.standardHours(1).plus(Duration.millis(1)))
+            .addElements(at(row("k", 2, "after ttl"), T0.minus(Duration.standardDays(2))))
             .advanceWatermarkToInfinity();
     PCollectionTuple out =
-        p.apply(events).setRowSchema(SCHEMA)
-            .apply(DropDuplicates.on(List.of("id")).withTtl(Duration.standardHours(1)));
+        dedupStream(events, SCHEMA, DropDuplicates.on(List.of("id")).withTtl(Duration.standardHours(1)));
     PAssert.that(out.get(DropDuplicates.UNIQUE))
         .containsInAnyOrder(row("k", 1, "first"), row("other", 1, null),
             row("k", 2, "after ttl"));
     PAssert.that(out.get(DropDuplicates.DUPLICATE_KEYS)).empty();
+    PAssert.that(out.get(DropDuplicates.DUPLICATES)).empty();
     p.run();
   }
 
-  /** A key seen again within its TTL is dropped, even after the watermark has moved on. */
+  /**
+   * A key again within the TTL of its first arrival is dropped, whatever the event times and
+   * the watermark say: here the watermark has passed the first copy's event time by days.
+   */
   @Test
-  public void keyAgainWithinTtlIsDropped() {
+  public void keyAgainWithinTtlOfArrivalIsDropped() {
     TestStream<Row> events =
         TestStream.create(RowCoder.of(SCHEMA))
             .advanceWatermarkTo(T0)
-            .addElements(TimestampedValue.of(row("k", 1, "first"), T0))
-            .advanceWatermarkTo(T0.plus(Duration.standardMinutes(50)))
-            .addElements(TimestampedValue.of(row("k", 2, "within ttl"),
-                T0.plus(Duration.standardMinutes(55))))
+            .addElements(at(row("k", 1, "first"), T0))
+            .advanceWatermarkTo(T0.plus(Duration.standardDays(3)))
+            .advanceProcessingTime(Duration.standardMinutes(59))
+            .addElements(at(row("k", 2, "within ttl"), T0.plus(Duration.standardDays(3))))
             .advanceWatermarkToInfinity();
     PCollectionTuple out =
-        p.apply(events).setRowSchema(SCHEMA)
-            .apply(DropDuplicates.on(List.of("id")).withTtl(Duration.standardHours(1)));
+        dedupStream(events, SCHEMA, DropDuplicates.on(List.of("id")).withTtl(Duration.standardHours(1)));
     PAssert.that(out.get(DropDuplicates.UNIQUE)).containsInAnyOrder(row("k", 1, "first"));
     PAssert.that(out.get(DropDuplicates.DUPLICATE_KEYS)).containsInAnyOrder("k");
+    PAssert.that(out.get(DropDuplicates.DUPLICATES)).containsInAnyOrder(row("k", 2, "within ttl"));
     p.run();
   }
 
-  /** The events feed's 24h TTL: a replay 23h later is dropped, one 25h later kept. */
+  /**
+   * Shuffled event times across days, one event stamped 2099 and one 1970, and re-deliveries
+   * after the outliers and hours apart (within the events feed's 24h TTL): every key once, every
+   * re-delivery a duplicate. A re-delivery 25h after its first arrival is kept again.
+   */
   @Test
-  public void eventsFeedTtlOfOneDay() {
+  public void shuffledStreamWithOutliersIsExact() {
     FeedSpec spec = Fixtures.events();
     Schema schema = spec.outputSchema();
-    Row first = Row.withSchema(schema)
-        .addValues("e-1", "a:b", "a", "b", T0, null, null, null).build();
-    Row replay23h = Row.withSchema(schema)
-        .addValues("e-1", "a:b", "a", "b", T0.plus(Duration.standardHours(23)), "{}", null, null)
-        .build();
-    Row replay25h = Row.withSchema(schema)
-        .addValues("e-1", "a:b", "a", "b", T0.plus(Duration.standardHours(25)), "[]", null, null)
-        .build();
+    Instant y2099 = new Instant(java.time.Instant.parse("2099-01-01T00:00:00Z").toEpochMilli());
+    Instant y1970 = new Instant(0L);
+    Row d3 = event(schema, "e-3", T0.plus(Duration.standardDays(2)), null);
+    Row d1 = event(schema, "e-1", T0, null);
+    Row future = event(schema, "e-2099", y2099, null);
+    Row d2 = event(schema, "e-2", T0.plus(Duration.standardDays(1)), null);
+    Row past = event(schema, "e-1970", y1970, null);
+    Row d1again = event(schema, "e-1", T0, "{}");
+    Row d2again = event(schema, "e-2", T0.plus(Duration.standardDays(1)), "{}");
+    Row pastAgain = event(schema, "e-1970", y1970, "{}");
+    Row futureAgain = event(schema, "e-2099", y2099, "{}");
+    Row d3late = event(schema, "e-3", T0.plus(Duration.standardDays(2)), "[]");
     TestStream<Row> events =
         TestStream.create(RowCoder.of(schema))
-            .advanceWatermarkTo(T0)
-            .addElements(TimestampedValue.of(first, T0))
-            .advanceWatermarkTo(T0.plus(Duration.standardHours(23)))
-            .addElements(TimestampedValue.of(replay23h, T0.plus(Duration.standardHours(23))))
-            .advanceWatermarkTo(T0.plus(Duration.standardHours(25)))
-            .addElements(TimestampedValue.of(replay25h, T0.plus(Duration.standardHours(25))))
+            .addElements(at(d3, T0.plus(Duration.standardDays(2))),
+                at(d1, T0), at(future, y2099))
+            .advanceWatermarkTo(y2099)
+            .addElements(at(d2, T0.plus(Duration.standardDays(1))), at(past, y1970),
+                at(d1again, T0))
+            .advanceProcessingTime(Duration.standardHours(5))
+            .addElements(at(d2again, T0.plus(Duration.standardDays(1))), at(pastAgain, y1970),
+                at(futureAgain, y2099))
+            .advanceProcessingTime(Duration.standardHours(20))
+            .addElements(at(d3late, T0.plus(Duration.standardDays(2))))
             .advanceWatermarkToInfinity();
-    PCollectionTuple out =
-        p.apply(events).setRowSchema(schema).apply(DropDuplicates.forFeed(spec));
-    PAssert.that(out.get(DropDuplicates.UNIQUE)).containsInAnyOrder(first, replay25h);
-    PAssert.that(out.get(DropDuplicates.DUPLICATE_KEYS)).containsInAnyOrder("e-1");
+    PCollectionTuple out = dedupStream(events, schema, DropDuplicates.forFeed(spec));
+    PAssert.that(out.get(DropDuplicates.UNIQUE))
+        .containsInAnyOrder(d3, d1, future, d2, past, d3late);
+    PAssert.that(out.get(DropDuplicates.DUPLICATE_KEYS))
+        .containsInAnyOrder("e-1", "e-2", "e-1970", "e-2099");
+    PAssert.that(out.get(DropDuplicates.DUPLICATES))
+        .containsInAnyOrder(d1again, d2again, pastAgain, futureAgain);
     p.run();
+  }
+
+  private static Row event(Schema schema, String uuid, Instant ts, String props) {
+    return Row.withSchema(schema).addValues(uuid, "a:b", "a", "b", ts, props, null, null).build();
   }
 
   /** A key column missing from the rows is refused when the graph is built. */

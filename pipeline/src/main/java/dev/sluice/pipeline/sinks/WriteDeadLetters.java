@@ -38,6 +38,11 @@ public final class WriteDeadLetters
     return new WriteDeadLetters(output, Objects.requireNonNull(prefix, "prefix"));
   }
 
+  /** The dead-letter folder below an output. */
+  public static String folder(String output) {
+    return output.endsWith("/") ? output + FOLDER : output + "/" + FOLDER;
+  }
+
   /** Each stage's file: stage to file name. */
   @Override
   public PCollection<KV<String, String>> expand(PCollection<DeadLetter> input) {

@@ -6,6 +6,7 @@ import java.util.Objects;
 import org.apache.beam.sdk.io.aws2.common.ClientConfiguration;
 import org.apache.beam.sdk.io.aws2.kinesis.KinesisIO;
 import org.apache.beam.sdk.io.aws2.kinesis.KinesisRecord;
+import org.apache.beam.sdk.io.aws2.kinesis.KinesisSources;
 import org.apache.beam.sdk.io.aws2.kinesis.WatermarkPolicy;
 import org.apache.beam.sdk.io.aws2.kinesis.WatermarkPolicyFactory;
 import org.apache.beam.sdk.transforms.MapElements;
@@ -79,8 +80,10 @@ public final class ReadKinesis extends PTransform<PBegin, PCollection<RawRecord>
       read = read.withCustomWatermarkPolicy(new Policies(watermark));
     }
     String name = stream;
+    // KinesisIO's source, every shard read concurrently by its reader's pool, a batch of
+    // records per element (see ReadInBatches).
     return input
-        .apply("ReadShards", read)
+        .apply("ReadShards", ReadInBatches.of(KinesisSources.of(read), 500))
         .apply(
             "ToRawRecord",
             MapElements.into(TypeDescriptor.of(RawRecord.class))

@@ -41,6 +41,11 @@ public final class SqsAcker implements Serializable {
     return new SqsAcker(aws, queueUrl, true);
   }
 
+  /** True when the source deletes at completed checkpoints and this acker deletes nothing. */
+  public boolean deletesAtCheckpoints() {
+    return deferred;
+  }
+
   /** Deletes the messages; returns how many deletes SQS refused. */
   public int ack(List<String> receiptHandles) {
     if (deferred || receiptHandles.isEmpty()) {

@@ -4,10 +4,13 @@ import dev.sluice.transforms.model.RawRecord;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import org.apache.beam.sdk.coders.Coder;
@@ -136,11 +139,19 @@ public final class SqsSource extends UnboundedSource<RawRecord, SqsSource.Checkp
     return url.substring(url.lastIndexOf('/') + 1);
   }
 
+  /** Receive calls in flight at once: each takes up to ten messages. */
+  static final int RECEIVERS = 4;
+  /** Messages received and not yet read, at most: they age towards their visibility timeout. */
+  static final int PREFETCH = 400;
+
   static final class Reader extends UnboundedReader<RawRecord> {
     private final SqsSource source;
     private final EventTimeWatermark watermark;
     private final String queue;
-    private final Deque<Message> buffer = new ArrayDeque<>();
+    private final BlockingQueue<Message> buffer = new LinkedBlockingQueue<>(PREFETCH);
+    private ExecutorService receivers;
+    private volatile boolean closed;
+    private volatile RuntimeException receiveFailure;
     /** Receipt handles read since the last checkpoint mark (when deleting at checkpoints). */
     private List<String> unmarked = new ArrayList<>();
     private SqsClient client;
@@ -161,15 +172,59 @@ public final class SqsSource extends UnboundedSource<RawRecord, SqsSource.Checkp
     @Override
     public boolean start() throws IOException {
       client = source.aws.sqs();
+      receivers = Executors.newFixedThreadPool(RECEIVERS, r -> {
+        Thread t = new Thread(r, "sqs-receiver-" + queue);
+        t.setDaemon(true);
+        return t;
+      });
+      for (int i = 0; i < RECEIVERS; i++) {
+        receivers.execute(this::receiveLoop);
+      }
       return advance();
+    }
+
+    /**
+     * Several receivers in flight: one receive call waits up to a second for at most ten
+     * messages, so a single caller caps the rate at the round trip. Each waits for room in the
+     * buffer before it asks again.
+     */
+    private void receiveLoop() {
+      while (!closed) {
+        try {
+          if (buffer.remainingCapacity() < 10) {
+            Thread.sleep(5);
+            continue;
+          }
+          for (Message m : receive()) {
+            buffer.put(m);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        } catch (RuntimeException e) {
+          if (!closed) {
+            receiveFailure = e;
+            LOG.warn("receiving from queue {} failed: {}", queue, e.toString());
+            try {
+              Thread.sleep(1000);
+            } catch (InterruptedException ie) {
+              Thread.currentThread().interrupt();
+              return;
+            }
+          }
+        }
+      }
     }
 
     @Override
     public boolean advance() throws IOException {
-      if (buffer.isEmpty()) {
-        receive();
-      }
       Message m = buffer.poll();
+      if (m == null && receiveFailure != null) {
+        // As a single receiver did: the failure ends the bundle; the runner retries it.
+        RuntimeException e = receiveFailure;
+        receiveFailure = null;
+        throw new IOException("receiving from queue " + queue + " failed", e);
+      }
       if (m == null) {
         current = null;
         return false;
@@ -187,8 +242,8 @@ public final class SqsSource extends UnboundedSource<RawRecord, SqsSource.Checkp
       return true;
     }
 
-    private void receive() {
-      List<Message> got =
+    private List<Message> receive() {
+      return
           client
               .receiveMessage(
                   b -> b.queueUrl(source.queueUrl)
@@ -197,7 +252,6 @@ public final class SqsSource extends UnboundedSource<RawRecord, SqsSource.Checkp
                       .visibilityTimeout(source.visibilityTimeoutSeconds)
                       .attributeNames(QueueAttributeName.ALL))
               .messages();
-      buffer.addAll(got);
     }
 
     @Override
@@ -272,6 +326,15 @@ public final class SqsSource extends UnboundedSource<RawRecord, SqsSource.Checkp
 
     @Override
     public void close() {
+      closed = true;
+      if (receivers != null) {
+        receivers.shutdownNow();
+        try {
+          receivers.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       if (client != null) {
         client.close();
       }

@@ -33,9 +33,12 @@ import org.apache.flink.api.java.ExecutionEnvironment;
  *   <li>{@code --finishBundleBeforeCheckpointing=true}: a checkpoint holds no half-done
  *       bundle, so rows are stored before the barrier passes, and a restore replays nothing
  *       that a counter already counted;
- *   <li>{@code --sqsDelete=checkpoint} when checkpointing: an SQS message is deleted once the
- *       checkpoint holding its record completes (its row is stored by then), so a restore to
- *       that checkpoint loses nothing from the window files either;
+ *   <li>{@code --sqsDelete=checkpoint} on a cluster, when checkpointing: an SQS message is deleted once the
+ *       checkpoint holding its record completes (its row is stored by then, its file roll is
+ *       in that checkpoint), so a restore to that checkpoint loses nothing from the files
+ *       either; {@code --visibilityTimeout} then defaults to twice the checkpoint interval;
+ *   <li>{@code --enableStableInputDrain=true}: the file rolls a drained stream closes last are
+ *       written as the job finishes (file writes otherwise wait for a checkpoint);
  *   <li>{@code --s3UploadBufferSizeBytes}: 5 MiB ({@link #S3_UPLOAD_BUFFER_BYTES});
  *   <li>{@code --parallelism}: the cluster's {@code parallelism.default} (Beam would use 1);
  *   <li>{@code --jobName}: {@code sluice-<spec file's folder>}, as {@code flink status} shows it;
@@ -116,9 +119,21 @@ public final class FlinkRunSetup {
     if (!given.contains("--finishBundleBeforeCheckpointing")) {
       flink.setFinishBundleBeforeCheckpointing(true);
     }
-    if (!given.contains("--sqsDelete") && flink.getCheckpointingInterval() > 0
+    // On a cluster a failed task is restored from its last checkpoint, so deleting at completed
+    // checkpoints is safe there. Embedded Flink dies with its process, and a new run starts
+    // from nothing: it deletes only once the record's file is closed and its row stored.
+    boolean cluster = insideFlinkProgram() || isRemote(flink.getFlinkMaster());
+    if (!given.contains("--sqsDelete") && cluster && flink.getCheckpointingInterval() > 0
         && flink.getFinishBundleBeforeCheckpointing()) {
       options.setSqsDelete("checkpoint");
+    }
+    if (!given.contains("--enableStableInputDrain")) {
+      // A drained stream's last file rolls are written as the job finishes, not dropped.
+      flink.setEnableStableInputDrain(true);
+    }
+    if ("checkpoint".equals(options.getSqsDelete()) && options.getVisibilityTimeout() == null) {
+      options.setVisibilityTimeout(
+          (int) Math.max(60, (2 * flink.getCheckpointingInterval() + 999) / 1000));
     }
     if ("checkpoint".equals(options.getSqsDelete()) && options.getInput() != null
         && options.getInput().startsWith("sqs://") && options.getVisibilityTimeout() != null

@@ -152,7 +152,7 @@ public class FlinkStreamsIT {
     assertEquals(0, queueDepth(queueUrl));
     // On Flink a message is deleted once the checkpoint holding it completes (--sqsDelete
     // defaults to checkpoint there), so a restore finds every message not yet covered by a
-    // completed checkpoint still in the queue: the window files lose nothing either.
+    // completed checkpoint still in the queue: the rolling files lose nothing either.
     Map<String, Integer> inFiles = uuidsInFolder(sqsOut);
     long missing = want.uuids.stream().filter(u -> !inFiles.containsKey(u)).count();
     long twice = inFiles.values().stream().filter(n -> n > 1).count();
@@ -172,7 +172,7 @@ public class FlinkStreamsIT {
    * restored split, and a fresh one at {@code --initialPosition} from its re-started split
    * enumerator): the resumed job reads again what it had read, which dedup and the upsert
    * absorb, and it does not end by itself when drained, so the test stops it with a second
-   * savepoint. Its windows' files are reported, not asserted.
+   * savepoint. Its files are reported, not asserted.
    */
   @Test
   public void kinesisRunResumesFromSavepoint() throws Exception {
@@ -266,7 +266,7 @@ public class FlinkStreamsIT {
       List<String> args = new ArrayList<>(List.of("run", "--runner=FlinkRunner",
           "--flinkMaster=" + cluster.address, "--spec=testdata/events/spec.json",
           "--jdbcUrl=" + jdbcUrl, "--keyFile=" + keys, "--summary=" + summary,
-          "--stopWhenDrained", "--quietPeriod=10s", "--window=10m",
+          "--stopWhenDrained", "--quietPeriod=10s", "--flushInterval=5s", "--fileSize=32KiB",
           "--checkpointingInterval=2000", "--parallelism=2", "--jobName=sluice-fault-" + name));
       args.addAll(List.of(io));
       long before = System.currentTimeMillis();
