@@ -114,10 +114,11 @@ public final class SluicePipeline {
         parsed.get(ParseRecords.ROWS)
             .apply("ProtectPii", ProtectPii.of(spec).withProtector(protector));
 
+    int buckets =
+        positive(p.getOptions().as(SluiceOptions.class).getDedupBuckets(), "--dedupBuckets");
     PCollectionTuple deduped =
-        protectedRows.apply("DropDuplicates", DropDuplicates.forFeed(spec).withBatchBuckets(
-            positive(p.getOptions().as(SluiceOptions.class).getDedupBuckets(),
-                "--dedupBuckets")));
+        protectedRows.apply("DropDuplicates",
+            DropDuplicates.forFeed(spec).withBatchBuckets(buckets));
 
     PCollection<Row> unique =
         deduped.get(DropDuplicates.UNIQUE)
@@ -135,6 +136,7 @@ public final class SluicePipeline {
         throw new SluiceException("feed " + spec.name + " is normalised (" + spec.normalise
             + ") and reads files only");
       }
+      normaliser = normaliser.withBuckets(buckets);
       normalised = unique.apply("Normalise", normaliser);
     }
 

@@ -5,6 +5,7 @@ import dev.sluice.pipeline.RunLedger;
 import dev.sluice.pipeline.SluiceException;
 import dev.sluice.pipeline.SluiceOptions;
 import dev.sluice.pipeline.SluicePipeline;
+import dev.sluice.runners.flink.FlinkRunSetup;
 import dev.sluice.transforms.pii.SluiceKeys;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -80,6 +81,9 @@ final class DemoCommand implements Callable<Integer> {
         options.setJdbcUrl(url);
         options.setKeyFile(keyFile.toString());
         options.setSummary(dir.resolve(feed + "-summary.json").toString());
+        String[] none = new String[0];
+        DefaultRunner.apply(options, none);
+        FlinkRunSetup.apply(options, none);
         out.println();
         out.println("== feed " + feed);
         RunLedger ledger = SluicePipeline.run(options);

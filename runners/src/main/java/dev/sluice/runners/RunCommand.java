@@ -40,6 +40,7 @@ final class RunCommand {
     } catch (IllegalArgumentException e) {
       throw new SluiceException(optionProblem(e.getMessage()));
     }
+    DefaultRunner.apply(options, args);
     FlinkRunSetup.apply(options, args);
     DirectRunSetup.apply(options, args);
     RunLedger ledger;
@@ -122,7 +123,9 @@ final class RunCommand {
       out.println("      " + m.getAnnotation(Description.class).value());
     }
     out.println();
-    out.println("Any other Beam option passes through: --runner, --targetParallelism, and for S3");
+    out.println("The runner is embedded Flink (in this JVM, parallelism = cores) unless --runner");
+    out.println("names another: --runner=DirectRunner, or --runner=FlinkRunner --flinkMaster=HOST:PORT.");
+    out.println("Any other Beam option passes through: --parallelism, --targetParallelism, and for S3");
     out.println("--awsRegion and --endpoint (credentials come from the AWS default chain).");
   }
 }

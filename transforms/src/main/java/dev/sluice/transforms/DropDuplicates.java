@@ -1,9 +1,12 @@
 package dev.sluice.transforms;
 
 import dev.sluice.transforms.spec.FeedSpec;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import org.apache.beam.sdk.coders.BooleanCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
@@ -20,6 +23,8 @@ import org.apache.beam.sdk.state.TimerSpec;
 import org.apache.beam.sdk.state.TimerSpecs;
 import org.apache.beam.sdk.state.ValueState;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.KV;
@@ -121,17 +126,20 @@ public final class DropDuplicates extends PTransform<PCollection<Row>, PCollecti
   /**
    * A batch (bounded input) remembers every key for the whole run: its watermark reaches the
    * end of time only after the last row, so no key's TTL can run out before then. Keys are
-   * therefore grouped into {@link #BUCKETS} buckets, each holding the set of keys it has seen,
-   * instead of one state cell and one timer per key: runners then handle a few hundred keys, not
-   * one per row (the DirectRunner makes a bundle, and Flink a DoFn runner, per key).
+   * therefore grouped into {@link #BUCKETS} buckets by a plain GroupByKey, and each bucket's rows
+   * pass through one set of the keys seen: runners then handle a few hundred keys, not one per
+   * row. A GroupByKey rather than a stateful DoFn: the DirectRunner runs a stateful DoFn in a
+   * bundle per key and input bundle (thousands of tiny bundles, each re-translating every later
+   * step), but a GroupByKey's output in one bundle per key.
    */
   private PCollectionTuple expandBatch(PCollection<Row> input, Schema schema, List<String> cols) {
-    PCollection<KV<Integer, Row>> keyed =
+    PCollection<KV<Integer, Iterable<Row>>> grouped =
         input
             .apply("KeyByDedupKeyBucket", ParDo.of(new BucketFn(cols, buckets)))
-            .setCoder(KvCoder.of(VarIntCoder.of(), SchemaCoder.of(schema)));
+            .setCoder(KvCoder.of(VarIntCoder.of(), SchemaCoder.of(schema)))
+            .apply("GroupBuckets", GroupByKey.create());
     PCollectionTuple out =
-        keyed.apply(
+        grouped.apply(
             "KeepFirstOfKey",
             ParDo.of(new FirstOfKeyInBucketFn(cols))
                 .withOutputTags(UNIQUE, TupleTagList.of(DUPLICATE_KEYS).and(DUPLICATES)));
@@ -164,45 +172,34 @@ public final class DropDuplicates extends PTransform<PCollection<Row>, PCollecti
     }
   }
 
-  /** The key is worked out again here rather than shipped: fewer bytes through the shuffle. */
-  static final class FirstOfKeyInBucketFn extends DoFn<KV<Integer, Row>, Row> {
+  /**
+   * One bucket's rows: the first of each key is unique, the rest are duplicates. The key is
+   * worked out again here rather than shipped: fewer bytes through the shuffle. The set lives
+   * for one bucket only, so memory is a bucket's keys, not the run's.
+   */
+  static final class FirstOfKeyInBucketFn extends DoFn<KV<Integer, Iterable<Row>>, Row> {
     private final List<String> cols;
-
-    @StateId("seen")
-    private final StateSpec<SetState<String>> seenSpec = StateSpecs.set(StringUtf8Coder.of());
-
-    private transient long duplicates;
 
     FirstOfKeyInBucketFn(List<String> cols) {
       this.cols = cols;
     }
 
-    @StartBundle
-    public void start() {
-      duplicates = 0;
-    }
-
     @ProcessElement
-    public void process(
-        @Element KV<Integer, Row> element,
-        @StateId("seen") SetState<String> seen,
-        MultiOutputReceiver out) {
-      Row row = element.getValue();
-      String key = keyOf(row, cols);
-      if (!seen.addIfAbsent(key).read()) {
-        duplicates++;
-        out.get(DUPLICATE_KEYS).output(key);
-        out.get(DUPLICATES).output(row);
-        return;
+    public void process(@Element KV<Integer, Iterable<Row>> bucket, MultiOutputReceiver out) {
+      Set<String> seen = new HashSet<>();
+      long duplicates = 0;
+      for (Row row : bucket.getValue()) {
+        String key = keyOf(row, cols);
+        if (!seen.add(key)) {
+          duplicates++;
+          out.get(DUPLICATE_KEYS).output(key);
+          out.get(DUPLICATES).output(row);
+          continue;
+        }
+        out.get(UNIQUE).output(row);
       }
-      out.get(UNIQUE).output(row);
-    }
-
-    @FinishBundle
-    public void finish() {
       if (duplicates > 0) {
         Ledger.duplicates().inc(duplicates);
-        duplicates = 0;
       }
     }
   }

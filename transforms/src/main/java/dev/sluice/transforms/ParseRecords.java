@@ -68,21 +68,32 @@ public final class ParseRecords extends PTransform<PCollection<RawRecord>, PColl
     return out;
   }
 
+  /**
+   * Carries only the spec and the keys (both small); the parser, the dead letters' protected
+   * view and the feed's row check are built once per instance in {@link #setup}. The
+   * DirectRunner serializes and deserializes a DoFn for every bundle, so every byte here is
+   * paid per bundle.
+   */
   static final class ParseFn extends DoFn<RawRecord, Row> {
     private final FeedSpec spec;
-    private final RecordParser parser;
-    private final RecordProtector view;
-    private final int eventTimeIndex;
+    private final Protector protector;
+    private transient RecordParser parser;
+    private transient RecordProtector view;
+    private transient int eventTimeIndex;
     /** The feed's own rule over a parsed record (its normaliser's); null for most feeds. */
-    private final RowCheck check;
+    private transient RowCheck check;
 
     ParseFn(FeedSpec spec, Protector protector) {
       this.spec = spec;
-      this.parser = new RecordParser(spec);
-      this.view = new RecordProtector(spec, protector);
-      this.eventTimeIndex =
-          spec.eventTime == null ? -1 : spec.parsedSchema().indexOf(spec.eventTime);
-      this.check = Normalisers.checkFor(spec);
+      this.protector = protector;
+    }
+
+    @Setup
+    public void setup() {
+      parser = new RecordParser(spec);
+      view = new RecordProtector(spec, protector);
+      eventTimeIndex = spec.eventTime == null ? -1 : spec.parsedSchema().indexOf(spec.eventTime);
+      check = Normalisers.checkFor(spec);
     }
 
     @ProcessElement

@@ -9,10 +9,11 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,9 +46,11 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 
 /**
- * Batch text output (JSON lines, CSV, dead letters) without a shuffle of the elements. Each bundle writes its rows
- * straight into compressed temp files, one per partition and shard; only the temp files' names
- * are grouped by partition; then each output file is the concatenation of its temp files.
+ * Batch text output (JSON lines, CSV, dead letters) without a shuffle of the elements. Each
+ * bundle encodes its rows into a buffer per partition and shard; when the buffers hold
+ * {@link #SPILL_BYTES} (and at the bundle's end) they are spilled into one temp file, each
+ * buffer as one compressed member. Only the members' places (file, offset, length) are grouped
+ * by partition; then each output file is the concatenation of its members.
  * Concatenated gzip members and zstd frames are one valid compressed file, which every gzip
  * and zstd reader (GZIPInputStream, zcat, Python, Beam's TextIO) reads whole.
  *
@@ -63,8 +66,13 @@ import org.apache.beam.sdk.values.Row;
  */
 final class WriteBatchTextFiles<T>
     extends PTransform<PCollection<T>, PCollection<KV<String, String>>> {
-  /** Open temp files per bundle at most; beyond, the least recently used is closed. */
-  static final int MAX_OPEN_FILES = 64;
+  /**
+   * Encoded bytes a bundle buffers before it spills them into a temp file. One temp file per
+   * spill, whatever the number of partitions: a temp file per partition (with 64 open at most)
+   * made a new file for nearly every row once a bundle wrote more partitions than that, so the
+   * cost grew with the partition count (83,000 temp files for 100,000 events).
+   */
+  static final long SPILL_BYTES = 32L << 20;
 
   private final String output;
   private final SerializableFunction<T, String> destination;
@@ -76,10 +84,11 @@ final class WriteBatchTextFiles<T>
   private final String suffix;
   private final Compression compression;
   private final int numShards;
+  private final long spillBytes;
 
   private WriteBatchTextFiles(String output, SerializableFunction<T, String> destination,
       SerializableFunction<T, String> line, RowEncoder encoder, String header, String prefix,
-      String suffix, Compression compression, int numShards) {
+      String suffix, Compression compression, int numShards, long spillBytes) {
     this.output = output;
     this.destination = destination;
     this.line = line;
@@ -89,6 +98,13 @@ final class WriteBatchTextFiles<T>
     this.suffix = suffix;
     this.compression = compression;
     this.numShards = numShards;
+    this.spillBytes = spillBytes;
+  }
+
+  /** Spills after {@code bytes} of encoded lines (default {@link #SPILL_BYTES}); for tests. */
+  WriteBatchTextFiles<T> withSpillBytes(long bytes) {
+    return new WriteBatchTextFiles<>(output, destination, line, encoder, header, prefix, suffix,
+        compression, numShards, bytes);
   }
 
   /** Rows keyed by partition path, as JSON lines or CSV (with a header per file). */
@@ -96,7 +112,7 @@ final class WriteBatchTextFiles<T>
       String prefix, String suffix, boolean csv, Compression compression, int numShards) {
     return new WriteBatchTextFiles<>(output, KV::getKey,
         csv ? kv -> encoder.csvLine(kv.getValue()) : null, encoder,
-        csv ? encoder.csvHeader() : null, prefix, suffix, compression, numShards);
+        csv ? encoder.csvHeader() : null, prefix, suffix, compression, numShards, SPILL_BYTES);
   }
 
   /** Elements as the lines {@code line} makes, into the folders {@code destination} names. */
@@ -104,7 +120,7 @@ final class WriteBatchTextFiles<T>
       SerializableFunction<T, String> destination, SerializableFunction<T, String> line,
       String prefix, String suffix, Compression compression, int numShards) {
     return new WriteBatchTextFiles<>(output, destination, line, null, null, prefix, suffix,
-        compression, numShards);
+        compression, numShards, SPILL_BYTES);
   }
 
   @Override
@@ -114,7 +130,7 @@ final class WriteBatchTextFiles<T>
         input
             .apply("WriteBundleFiles",
                 ParDo.of(new WriteBundleFn<>(destination, line, encoder, compression, numShards,
-                    temp)))
+                    temp, spillBytes)))
             .setCoder(KvCoder.of(StringUtf8Coder.of(),
                 KvCoder.of(VarIntCoder.of(), StringUtf8Coder.of())))
             .apply("GroupByPartition", GroupByKey.create())
@@ -168,7 +184,11 @@ final class WriteBatchTextFiles<T>
     return bytes.toByteArray();
   }
 
-  /** Writes each bundle's elements into temp files; emits (partition, (shard, temp file)). */
+  /**
+   * Encodes each bundle's elements into a buffer per partition and shard and spills the
+   * buffers, each as one compressed member, into one temp file at a time; emits (partition,
+   * (shard, member)) per member, the member as {@link Member#describe}.
+   */
   static final class WriteBundleFn<T> extends DoFn<T, KV<String, KV<Integer, String>>> {
     private final SerializableFunction<T, String> destination;
     private final SerializableFunction<T, String> lineFn;
@@ -176,24 +196,37 @@ final class WriteBatchTextFiles<T>
     private final Compression compression;
     private final int numShards;
     private final String temp;
-    private transient Map<KV<String, Integer>, TempFile> open;
-    private transient List<KV<String, KV<Integer, String>>> closed;
+    private final long spillBytes;
+    private transient Map<KV<String, Integer>, ByteArrayOutputStream> buffers;
+    private transient long buffered;
+    private transient List<KV<String, KV<Integer, String>>> members;
+    /** One row's JSON, written by {@link #json}, then copied into its partition's buffer. */
+    private transient ByteArrayOutputStream scratch;
+    private transient JsonGenerator json;
 
     WriteBundleFn(SerializableFunction<T, String> destination,
         SerializableFunction<T, String> lineFn, RowEncoder encoder, Compression compression,
-        int numShards, String temp) {
+        int numShards, String temp, long spillBytes) {
       this.destination = destination;
       this.lineFn = lineFn;
       this.encoder = encoder;
       this.compression = compression;
       this.numShards = numShards;
       this.temp = temp;
+      this.spillBytes = spillBytes;
+    }
+
+    @Setup
+    public void setup() throws IOException {
+      scratch = new ByteArrayOutputStream(1024);
+      json = lineFn != null ? null : encoder.jsonLines(scratch);
     }
 
     @StartBundle
     public void start() {
-      open = new LinkedHashMap<>(16, 0.75f, true);
-      closed = new ArrayList<>();
+      buffers = new LinkedHashMap<>();
+      buffered = 0;
+      members = new ArrayList<>();
     }
 
     @ProcessElement
@@ -205,22 +238,22 @@ final class WriteBatchTextFiles<T>
         // The same line always lands in the same shard, so a re-run writes the same files.
         shard = numShards > 1 ? Math.floorMod(line.hashCode(), numShards) : 0;
       }
-      KV<String, Integer> dest = KV.of(destination.apply(element), shard);
-      TempFile file = open.get(dest);
-      if (file == null) {
-        if (open.size() >= MAX_OPEN_FILES) {
-          Iterator<Map.Entry<KV<String, Integer>, TempFile>> eldest = open.entrySet().iterator();
-          Map.Entry<KV<String, Integer>, TempFile> e = eldest.next();
-          eldest.remove();
-          close(e.getKey(), e.getValue());
-        }
-        file = new TempFile(temp, compression, lineFn != null ? null : encoder);
-        open.put(dest, file);
-      }
+      ByteArrayOutputStream buffer =
+          buffers.computeIfAbsent(KV.of(destination.apply(element), shard),
+              k -> new ByteArrayOutputStream(4096));
+      int before = buffer.size();
       if (line == null) {
-        file.write(row(element), encoder);
+        encoder.writeJsonLine(row(element), json);
+        json.flush();
+        scratch.writeTo(buffer);
+        scratch.reset();
       } else {
-        file.write(line);
+        buffer.write(line.getBytes(StandardCharsets.UTF_8));
+        buffer.write('\n');
+      }
+      buffered += buffer.size() - before;
+      if (buffered >= spillBytes) {
+        spill();
       }
     }
 
@@ -230,72 +263,100 @@ final class WriteBatchTextFiles<T>
       return ((KV<String, Row>) element).getValue();
     }
 
-    private void close(KV<String, Integer> dest, TempFile file) throws IOException {
-      file.close();
-      closed.add(KV.of(dest.getKey(), KV.of(dest.getValue(), file.name())));
+    /** Writes every buffer, as one compressed member each, into one new temp file. */
+    private void spill() throws IOException {
+      if (buffers.isEmpty()) {
+        return;
+      }
+      ResourceId file = FileSystems.matchNewResource(temp, true)
+          .resolve(UUID.randomUUID().toString(), StandardResolveOptions.RESOLVE_FILE);
+      try (CountingStream out = new CountingStream(new BufferedOutputStream(
+          Channels.newOutputStream(FileSystems.create(file, MimeTypes.BINARY)), 1 << 16))) {
+        for (Map.Entry<KV<String, Integer>, ByteArrayOutputStream> e : buffers.entrySet()) {
+          long offset = out.count;
+          try (OutputStream member =
+              compressed(Channels.newChannel(out.unclosable()), compression)) {
+            e.getValue().writeTo(member);
+          }
+          Member m = new Member(file.toString(), offset, out.count - offset);
+          members.add(KV.of(e.getKey().getKey(), KV.of(e.getKey().getValue(), m.describe())));
+        }
+      }
+      buffers.clear();
+      buffered = 0;
     }
 
     @FinishBundle
     public void finish(FinishBundleContext c) throws IOException {
-      for (Map.Entry<KV<String, Integer>, TempFile> e : open.entrySet()) {
-        close(e.getKey(), e.getValue());
-      }
-      open.clear();
-      for (KV<String, KV<Integer, String>> kv : closed) {
+      spill();
+      for (KV<String, KV<Integer, String>> kv : members) {
         c.output(kv, GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE);
       }
-      closed.clear();
-    }
-
-    @Teardown
-    public void teardown() {
-      if (open != null) {
-        for (TempFile f : open.values()) {
-          f.abandon();
-        }
-      }
+      members.clear();
     }
   }
 
-  /** One compressed temp file being written. */
-  static final class TempFile {
-    private final ResourceId resource;
-    private final OutputStream out;
-    private final JsonGenerator json;
+  /** Counts the bytes written through it; {@link #unclosable} lets a member end without it. */
+  static final class CountingStream extends java.io.FilterOutputStream {
+    long count;
 
-    TempFile(String temp, Compression compression, RowEncoder jsonEncoder) throws IOException {
-      this.resource = FileSystems.matchNewResource(temp, true)
-          .resolve(UUID.randomUUID().toString(), StandardResolveOptions.RESOLVE_FILE);
-      this.out = compressed(FileSystems.create(resource, MimeTypes.BINARY), compression);
-      this.json = jsonEncoder == null ? null : jsonEncoder.jsonLines(out);
+    CountingStream(OutputStream out) {
+      super(out);
     }
 
-    void write(Row row, RowEncoder encoder) throws IOException {
-      encoder.writeJsonLine(row, json);
+    @Override
+    public void write(int b) throws IOException {
+      out.write(b);
+      count++;
     }
 
-    void write(String line) throws IOException {
-      out.write(line.getBytes(StandardCharsets.UTF_8));
-      out.write('\n');
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+      count += len;
     }
 
-    String name() {
-      return resource.toString();
+    /** This stream, but closing the view only flushes: a compressor's close ends its member. */
+    OutputStream unclosable() {
+      CountingStream self = this;
+      return new OutputStream() {
+        @Override
+        public void write(int b) throws IOException {
+          self.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+          self.write(b, off, len);
+        }
+
+        @Override
+        public void close() {}
+      };
+    }
+  }
+
+  /** A compressed member in a temp file: {@code <offset>:<length>:<file>}. */
+  static final class Member {
+    final String file;
+    final long offset;
+    final long length;
+
+    Member(String file, long offset, long length) {
+      this.file = file;
+      this.offset = offset;
+      this.length = length;
     }
 
-    void close() throws IOException {
-      if (json != null) {
-        json.close();
-      }
-      out.close();
+    String describe() {
+      return offset + ":" + length + ":" + file;
     }
 
-    void abandon() {
-      try {
-        close();
-      } catch (IOException | RuntimeException e) {
-        // A failed bundle's temp file: it is deleted with the temp folder.
-      }
+    static Member parse(String text) {
+      int a = text.indexOf(':');
+      int b = text.indexOf(':', a + 1);
+      return new Member(text.substring(b + 1), Long.parseLong(text.substring(0, a)),
+          Long.parseLong(text.substring(a + 1, b)));
     }
   }
 
@@ -334,8 +395,12 @@ final class WriteBatchTextFiles<T>
       PartitionNaming naming = new PartitionNaming(partition, prefix, suffix);
       ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
       for (int shard = 0; shard < numShards; shard++) {
-        List<String> parts = new ArrayList<>(byShard.getOrDefault(shard, List.of()));
-        parts.sort(null);
+        List<Member> parts = new ArrayList<>();
+        for (String d : byShard.getOrDefault(shard, List.of())) {
+          parts.add(Member.parse(d));
+        }
+        // In file and offset order: each temp file is read front to back, once.
+        parts.sort(Comparator.comparing((Member m) -> m.file).thenComparingLong(m -> m.offset));
         String name = naming.getFilename(GlobalWindow.INSTANCE, PaneInfo.NO_FIRING, numShards,
             shard, compression);
         ResourceId target = base.resolve(name, StandardResolveOptions.RESOLVE_FILE);
@@ -346,15 +411,36 @@ final class WriteBatchTextFiles<T>
           if (header != null || parts.isEmpty()) {
             writeFully(ch, ByteBuffer.wrap(head));
           }
-          for (String part : parts) {
-            try (ReadableByteChannel in =
-                FileSystems.open(FileSystems.matchNewResource(part, false))) {
-              buffer.clear();
-              while (in.read(buffer) >= 0) {
+          SeekableByteChannel in = null;
+          String open = null;
+          try {
+            for (Member part : parts) {
+              if (!part.file.equals(open)) {
+                if (in != null) {
+                  in.close();
+                }
+                // Local files and S3 objects both open as seekable channels.
+                in = (SeekableByteChannel) FileSystems.open(
+                    FileSystems.matchNewResource(part.file, false));
+                open = part.file;
+              }
+              in.position(part.offset);
+              long left = part.length;
+              while (left > 0) {
+                buffer.clear();
+                buffer.limit((int) Math.min(buffer.capacity(), left));
+                int n = in.read(buffer);
+                if (n < 0) {
+                  throw new IOException("temp file " + part.file + " ends before its member");
+                }
+                left -= n;
                 buffer.flip();
                 writeFully(ch, buffer);
-                buffer.clear();
               }
+            }
+          } finally {
+            if (in != null) {
+              in.close();
             }
           }
         }

@@ -25,7 +25,6 @@ import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 
@@ -82,7 +81,7 @@ public final class ReadFiles extends PTransform<PBegin, PCollection<RawRecord>> 
         .apply("MatchAndCutFiles", ParDo.of(
             new PlanPartsFn(splitter, targetParts, minPartBytes)))
         .setCoder(FilePart.FilePartCoder.INSTANCE)
-        .apply("SpreadParts", Reshuffle.viaRandomKey())
+        .apply("SpreadParts", new SpreadParts())
         .apply("SplitRecords", ParDo.of(new SplitPartFn(splitter)))
         .setCoder(RawRecord.RawRecordCoder.of());
   }

@@ -184,4 +184,49 @@ public class WritePartitionedFilesTest {
           .collect(Collectors.toList()), empty());
     }
   }
+
+  /**
+   * Many partitions and buffers spilled every few hundred bytes: each spill is one temp file
+   * holding a member per partition, and every partition's file still holds exactly its rows,
+   * in gzip and zstd.
+   */
+  @Test
+  public void spillsKeepEveryPartitionWhole() throws Exception {
+    FeedSpec spec = spec();
+    RowEncoder encoder = new RowEncoder(spec);
+    List<KV<String, Row>> rows = new ArrayList<>();
+    for (KV<String, Row> kv : rows(spec, 400)) {
+      rows.add(KV.of("event_type=t" + (kv.getValue().getString("event_uuid").hashCode() % 37),
+          kv.getValue()));
+    }
+    Path gz = tmp.newFolder("spill-gz").toPath();
+    Path zst = tmp.newFolder("spill-zst").toPath();
+    p.apply("Gz", Create.of(rows).withCoder(
+            KvCoder.of(StringUtf8Coder.of(), SchemaCoder.of(spec.outputSchema()))))
+        .apply("WriteGz", WriteBatchTextFiles.rows(gz.toString(), encoder, "events", ".jsonl",
+            false, Compression.GZIP, 1).withSpillBytes(300));
+    p.apply("Zst", Create.of(rows).withCoder(
+            KvCoder.of(StringUtf8Coder.of(), SchemaCoder.of(spec.outputSchema()))))
+        .apply("WriteZst", WriteBatchTextFiles.rows(zst.toString(), encoder, "events", ".jsonl",
+            false, Compression.ZSTD, 2).withSpillBytes(300));
+    p.run().waitUntilFinish();
+
+    java.util.Map<String, List<String>> expected = new java.util.TreeMap<>();
+    for (KV<String, Row> kv : rows) {
+      expected.computeIfAbsent(kv.getKey(), k -> new ArrayList<>())
+          .add(encoder.jsonLine(kv.getValue()));
+    }
+    assertThat(expected.size() > 30, equalTo(true));
+    for (java.util.Map.Entry<String, List<String>> e : expected.entrySet()) {
+      assertThat(read(gz.resolve(e.getKey() + "/events-00000-of-00001.jsonl.gz"),
+          Compression.GZIP), containsInAnyOrder(e.getValue().toArray()));
+      List<String> got = new ArrayList<>();
+      for (int shard = 0; shard < 2; shard++) {
+        got.addAll(read(zst.resolve(e.getKey() + "/events-0000" + shard + "-of-00002.jsonl.zst"),
+            Compression.ZSTD));
+      }
+      assertThat(got, containsInAnyOrder(e.getValue().toArray()));
+    }
+    assertThat(files(gz).size(), equalTo(expected.size()));
+  }
 }

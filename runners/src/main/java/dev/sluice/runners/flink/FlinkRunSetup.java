@@ -96,6 +96,10 @@ public final class FlinkRunSetup {
       flink.setFlinkMaster("[auto]");
       flink.setAttachedMode(false);
       flink.setRunner(SubmitOnly.class);
+    } else if ("[auto]".equals(flink.getFlinkMaster())) {
+      // Outside a cluster [auto] is an embedded Flink; [local] is the same, but has Beam size
+      // its managed (sorting) memory from the free heap, so -Xmx sizes both.
+      flink.setFlinkMaster("[local]");
     } else if (isRemote(flink.getFlinkMaster())) {
       if (flink.getFilesToStage() == null) {
         Optional<Path> jar = LocalFlinkCluster.shadedJar();

@@ -26,4 +26,10 @@ public abstract class Normaliser extends PTransform<PCollection<Row>, PCollectio
 
   /** The tables, in an order where every table comes after the tables it refers to. */
   public abstract List<NormalisedTable> tables();
+
+  /**
+   * The same normaliser grouping its work in {@code buckets} keys (a runner's unit of
+   * parallelism); as {@code --dedupBuckets}.
+   */
+  public abstract Normaliser withBuckets(int buckets);
 }
