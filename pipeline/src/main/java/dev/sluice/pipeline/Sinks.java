@@ -21,6 +21,7 @@ public final class Sinks {
   int batchSize = 1000;
   Duration window;
   SqsAcker acker;
+  String filePrefix;
 
   private Sinks() {}
 
@@ -35,6 +36,7 @@ public final class Sinks {
     s.batchSize = batchSize;
     s.window = window;
     s.acker = acker;
+    s.filePrefix = filePrefix;
     return s;
   }
 
@@ -57,6 +59,16 @@ public final class Sinks {
   public Sinks withAcker(SqsAcker acker) {
     Sinks s = copy();
     s.acker = acker;
+    return s;
+  }
+
+  /**
+   * Names output and dead-letter files {@code <prefix>-...} instead of {@code <feed>-...}: a
+   * replay writes beside a run's own files without replacing them.
+   */
+  public Sinks withFilePrefix(String prefix) {
+    Sinks s = copy();
+    s.filePrefix = prefix;
     return s;
   }
 

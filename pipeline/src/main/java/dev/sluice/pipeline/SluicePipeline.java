@@ -143,18 +143,19 @@ public final class SluicePipeline {
           deadLetters.apply("WindowDeadLetters", StreamWindows.<DeadLetter>fixed(sinks.window));
     }
 
+    String filePrefix = sinks.filePrefix == null ? spec.name : sinks.filePrefix;
     if (sinks.output != null) {
       rowsToWrite.apply(
           "WritePartitionedFiles",
           WritePartitionedFiles.to(sinks.output)
               .withEncoder(new RowEncoder(spec))
               .withParquet(new ParquetRows(spec))
-              .withPrefix(spec.name)
+              .withPrefix(filePrefix)
               .withFormat(sinks.format)
               .withCompression(sinks.compression)
               .withNumShards(sinks.numShards));
       deadLettersToWrite.apply(
-          "WriteDeadLetters", WriteDeadLetters.under(sinks.output).withPrefix(spec.name));
+          "WriteDeadLetters", WriteDeadLetters.under(sinks.output).withPrefix(filePrefix));
     }
     if (sinks.database != null && sinks.acker != null) {
       unique.apply("StoreRowsThenAck",
