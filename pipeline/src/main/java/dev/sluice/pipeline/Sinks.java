@@ -118,6 +118,11 @@ public final class Sinks {
     return output;
   }
 
+  /** The prefix of output file names; null: the feed's name. */
+  public String filePrefix() {
+    return filePrefix;
+  }
+
   public Database database() {
     return database;
   }

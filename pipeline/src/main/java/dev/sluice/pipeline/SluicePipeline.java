@@ -6,6 +6,7 @@ import dev.sluice.pipeline.jdbc.Database;
 import dev.sluice.pipeline.jdbc.Tables;
 import dev.sluice.pipeline.jdbc.WriteNormalisedTables;
 import dev.sluice.pipeline.jdbc.WriteRows;
+import dev.sluice.pipeline.report.RunWatch;
 import dev.sluice.transforms.normalise.Normaliser;
 import dev.sluice.transforms.normalise.Normalisers;
 import dev.sluice.pipeline.sinks.FileFormat;
@@ -280,19 +281,25 @@ public final class SluicePipeline {
     LOG.info("running feed {} from {} to {}{}", spec.name, input.describe(), output,
         sinks.database == null ? "" : " and " + sinks.database.displayUrl());
     PipelineResult result;
+    RunWatch watch = RunWatch.of(options, "run", spec.name, input.describe(), output, spec.name);
     try {
       result = p.run();
+      watch.running(result);
       if (streaming) {
         Progress.follow(spec.name, result, Duration.standardSeconds(5));
       } else {
         result.waitUntilFinish();
       }
     } catch (RuntimeException e) {
+      watch.close();
       throw new SluiceException("the run of feed " + spec.name + " failed: " + rootCause(e), e);
     }
     RunLedger ledger = RunLedger.from(spec.name, result);
     if (options.getSummary() != null && !options.getSummary().isEmpty()) {
       writeSummary(ledger, options, output);
+    }
+    try (watch) {
+      watch.finished(ledger, null);
     }
     if (!ledger.balanced()) {
       throw new SluiceException("ledger does not balance: " + ledger.line());

@@ -14,6 +14,7 @@ import dev.sluice.pipeline.SluicePipeline;
 import dev.sluice.pipeline.jdbc.Database;
 import dev.sluice.pipeline.jdbc.PostgresDialect;
 import dev.sluice.pipeline.jdbc.Tables;
+import dev.sluice.pipeline.report.RunWatch;
 import dev.sluice.pipeline.sinks.FileFormat;
 import dev.sluice.pipeline.sinks.WriteDeadLetters;
 import dev.sluice.pipeline.sources.Aws;
@@ -150,10 +151,14 @@ public final class Replay {
     LOG.info("replaying {} dead letters of feed {} from {} to {}", inventory.total, spec.name,
         inventory.location, output);
     PipelineResult result;
+    RunWatch watch = RunWatch.of(options, "replay", spec.name, "dead letters at "
+        + inventory.location, output, sinks.filePrefix());
     try {
       result = p.run();
+      watch.running(result);
       result.waitUntilFinish();
     } catch (RuntimeException e) {
+      watch.close();
       throw new SluiceException("the replay of feed " + spec.name + " failed: "
           + SluicePipeline.rootCause(e), e);
     }
@@ -175,6 +180,10 @@ public final class Replay {
         new ReplayLedger(run, inventory.total, not, examples, already, table);
     if (options.getSummary() != null && !options.getSummary().isEmpty()) {
       writeSummary(ledger, options.getSummary(), inventory.location, output);
+    }
+    try (watch) {
+      ObjectNode books = ledger.toJson(new ObjectMapper());
+      watch.finished(run, books);
     }
     return new Outcome(ledger, result, spec, output);
   }
