@@ -13,6 +13,15 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import dev.sluice.pipeline.TestPostgres;
+import java.nio.file.attribute.FileTime;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.ClassRule;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -22,6 +31,7 @@ import org.junit.rules.TemporaryFolder;
  * figure it shows is the ledger's ({@code --summary}) and the output folder's.
  */
 public class ReportIT {
+  @ClassRule public static final TestPostgres PG = new TestPostgres("report");
   @Rule public final TemporaryFolder tmp = new TemporaryFolder();
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -96,6 +106,62 @@ public class ReportIT {
     assertTrue(facts, facts.contains("<td>input</td>"));
     assertTrue(facts, facts.contains("<td>Sluice version</td>"));
     assertTrue(facts, facts.contains("testdata/events/spec.json"));
+  }
+
+  /** A lake pass: each object's fate as the load log has it, drawn by status and table. */
+  @Test
+  public void lakeReportShowsTheLoadLog() throws Exception {
+    Path lake = tmp.newFolder("lake").toPath();
+    Path src = Cli.ROOT.resolve("testdata/lake/user_data");
+    String[][] objects = {
+      {"analytics/schema/user_data/v1.json", "schema-v1.json"},
+      {"analytics/append/user_data/2024-03-01.csv", "users-2024-03-01.csv"},
+      {"analytics/append/user_data/half.csv", "users-half-bad.csv"},
+      {"analytics/append/User_Data/2024-03-01.csv", "users-2024-03-01.csv"},
+    };
+    long t = 1_700_000_000_000L;
+    for (String[] o : objects) {
+      Path f = lake.resolve(o[0]);
+      Files.createDirectories(f.getParent());
+      Files.copy(src.resolve(o[1]), f);
+      Files.setLastModifiedTime(f, FileTime.fromMillis(t += 60_000));
+    }
+    String url = PG.newDatabase();
+    Path report = tmp.getRoot().toPath().resolve("lake.html");
+    ReplayIT.Ran r = ReplayIT.sluice("lake", "--input=" + lake, "--jdbcUrl=" + url,
+        "--report=" + report);
+    assertEquals(r.toString(), 0, r.exit);
+    assertTrue(r.out, r.out.contains("report: " + report));
+
+    Map<String, Long> byStatus = new TreeMap<>();
+    Map<String, Long> rowsByTable = new TreeMap<>();
+    try (Connection c = DriverManager.getConnection(url);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT status, table_name, rows_loaded FROM"
+            + " public.sluice_load_log")) {
+      while (rs.next()) {
+        byStatus.merge(rs.getString(1), 1L, Long::sum);
+        if (rs.getString(2) != null) {
+          rowsByTable.merge(rs.getString(2), rs.getLong(3), Long::sum);
+        }
+      }
+    }
+    assertEquals(4, byStatus.values().stream().mapToLong(Long::longValue).sum());
+
+    String dom = Chromium.dumpDom(report);
+    assertTrue("the script ran", dom.contains("data-drawn=\"yes\""));
+    String objectsSection = section(dom, "objects");
+    for (Map.Entry<String, Long> e : byStatus.entrySet()) {
+      assertEquals(e.getKey(), String.valueOf(e.getValue()),
+          attr(objectsSection, "rect", "data-label", e.getKey(), "data-value"));
+    }
+    for (Map.Entry<String, Long> e : rowsByTable.entrySet()) {
+      assertEquals(e.getKey(), String.valueOf(e.getValue()),
+          attr(objectsSection, "rect", "data-label", e.getKey(), "data-value"));
+    }
+    for (String[] o : objects) {
+      assertTrue(o[0], objectsSection.contains("<td>" + lake.resolve(o[0]) + "</td>"));
+    }
   }
 
   private static String figure(String dom, String name) {

@@ -64,6 +64,18 @@ public final class RunReport {
     return this;
   }
 
+  /** A lake pass: each object with what became of it (no values: keys, counts, reasons). */
+  public RunReport withLakeObjects(List<dev.sluice.pipeline.lake.LoadRecord> records) {
+    ArrayNode a = data.putArray("objects");
+    for (dev.sluice.pipeline.lake.LoadRecord r : records) {
+      a.addObject().put("key", r.objectKey).put("table", r.table == null ? "" : r.table)
+          .put("action", r.action == null ? "" : r.action).put("status", r.status)
+          .put("rows_read", r.rowsRead).put("rows_loaded", r.rowsLoaded)
+          .put("rows_rejected", r.rowsRejected).put("reason", r.reason == null ? "" : r.reason);
+    }
+    return this;
+  }
+
   /** A line of the "Run" table (runner, duration, input, output, spec, version). */
   public RunReport withFact(String name, Object value) {
     if (value != null) {

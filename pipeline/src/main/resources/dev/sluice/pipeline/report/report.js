@@ -172,10 +172,38 @@
     sp.appendChild(barList("partitions", top, W));
   }
 
+  // A lake pass: objects by status, rows by table, every object.
+  if (data.objects) {
+    var so = section("objects", "Objects (" + data.objects.length + ")");
+    var byStatus = {}, rowsByTable = {};
+    data.objects.forEach(function (o) {
+      byStatus[o.status] = (byStatus[o.status] || 0) + 1;
+      if (o.table) { rowsByTable[o.table] = (rowsByTable[o.table] || 0) + o.rows_loaded; }
+    });
+    var SC = {loaded: COLOURS.written, rejected: COLOURS.rejected, failed: "#6a1b9a"};
+    so.appendChild(barList("objects", Object.keys(byStatus).sort().map(function (k) {
+      return {label: k, value: byStatus[k], colour: SC[k]};
+    }), W));
+    var tables = Object.keys(rowsByTable).sort();
+    if (tables.length) {
+      so.appendChild(el("h3", {}, "Rows loaded by table"));
+      so.appendChild(barList("rows-by-table", tables.map(function (k) {
+        return {label: k, value: rowsByTable[k]};
+      }), W));
+    }
+    table(so, ["object", "action", "table", "status", "rows read", "loaded", "rejected", "reason"],
+      data.objects.map(function (o) {
+        return [o.key, o.action, o.table, o.status, fmt(o.rows_read), fmt(o.rows_loaded),
+          fmt(o.rows_rejected), o.reason];
+      })).setAttribute("data-table", "objects");
+  }
+
   // Dead letters by stage and reason.
   var dl = data.dead_letters || [];
-  var sd = section("dead-letters", "Dead letters by stage and reason");
-  if (!dl.length) {
+  var sd = data.objects ? null : section("dead-letters", "Dead letters by stage and reason");
+  if (!sd) {
+    // a lake pass: bad rows are counted per object above
+  } else if (!dl.length) {
     sd.appendChild(el("p", {}, "none"));
   } else {
     var byStage = {};
@@ -190,8 +218,10 @@
 
   // Files written, small ones flagged.
   var files = data.files || [];
-  var sf = section("files", "Files written (" + files.length + ")");
-  if (files.length) {
+  var sf = data.objects ? null : section("files", "Files written (" + files.length + ")");
+  if (!sf) {
+    // a lake pass writes no files
+  } else if (files.length) {
     var small = files.filter(function (f) { return f.bytes < data.small_file_bytes; }).length;
     var total = files.reduce(function (a, f) { return a + f.bytes; }, 0);
     sf.appendChild(el("p", {}, fmt(files.length) + " files, " + bytes(total) + "; " + fmt(small)
@@ -206,8 +236,10 @@
 
   // Throughput over time.
   var samples = data.samples || [];
-  var st = section("throughput", "Throughput");
-  if (samples.length >= 2) {
+  var st = data.objects ? null : section("throughput", "Throughput");
+  if (!st) {
+    // a lake pass: see the objects
+  } else if (samples.length >= 2) {
     var pts = [];
     for (var i = 1; i < samples.length; i++) {
       var dt = (samples[i].t - samples[i - 1].t) / 1000;
