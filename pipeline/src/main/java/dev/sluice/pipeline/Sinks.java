@@ -24,6 +24,7 @@ public final class Sinks {
   Duration closeWhenIdle;
   Duration maxOutOfOrder;
   SqsAcker acker;
+  String filePrefix;
 
   private Sinks() {}
 
@@ -41,6 +42,7 @@ public final class Sinks {
     s.closeWhenIdle = closeWhenIdle;
     s.maxOutOfOrder = maxOutOfOrder;
     s.acker = acker;
+    s.filePrefix = filePrefix;
     return s;
   }
 
@@ -81,6 +83,16 @@ public final class Sinks {
   public Sinks withAcker(SqsAcker acker) {
     Sinks s = copy();
     s.acker = acker;
+    return s;
+  }
+
+  /**
+   * Names output and dead-letter files {@code <prefix>-...} instead of {@code <feed>-...}: a
+   * replay writes beside a run's own files without replacing them.
+   */
+  public Sinks withFilePrefix(String prefix) {
+    Sinks s = copy();
+    s.filePrefix = prefix;
     return s;
   }
 
@@ -128,6 +140,11 @@ public final class Sinks {
 
   public String output() {
     return output;
+  }
+
+  /** The prefix of output file names; null: the feed's name. */
+  public String filePrefix() {
+    return filePrefix;
   }
 
   public Database database() {

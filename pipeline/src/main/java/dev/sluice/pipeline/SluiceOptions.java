@@ -149,4 +149,16 @@ public interface SluiceOptions extends S3Options {
   String getSqsDelete();
 
   void setSqsDelete(String value);
+
+  @Description("Write a self-contained HTML report of the run (ledger, partitions, dead letters,"
+      + " files, throughput) to this local file.")
+  String getReport();
+
+  void setReport(String value);
+
+  @Description("While the run goes, serve /metrics (Prometheus text format) on 127.0.0.1 at this"
+      + " port.")
+  Integer getMetricsPort();
+
+  void setMetricsPort(Integer value);
 }

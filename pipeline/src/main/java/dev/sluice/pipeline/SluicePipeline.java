@@ -6,6 +6,7 @@ import dev.sluice.pipeline.jdbc.Database;
 import dev.sluice.pipeline.jdbc.Tables;
 import dev.sluice.pipeline.jdbc.WriteNormalisedTables;
 import dev.sluice.pipeline.jdbc.WriteRows;
+import dev.sluice.pipeline.report.RunWatch;
 import dev.sluice.transforms.normalise.Normaliser;
 import dev.sluice.transforms.normalise.Normalisers;
 import dev.sluice.pipeline.sinks.ClearDebris;
@@ -146,6 +147,7 @@ public final class SluicePipeline {
     PCollection<DeadLetter> deadLetters = parsed.get(DeadLetters.TAG);
     deadLetters.apply("CountRejectReasons", ParDo.of(new CountReasonsFn()));
 
+    String filePrefix = sinks.filePrefix == null ? spec.name : sinks.filePrefix;
     // Streams roll files; SQS deleting at store stores (then deletes) a record only once its
     // file is closed, so the rows and dead letters to store come out of the file step.
     PCollection<Row> rowsToStore = unique;
@@ -155,13 +157,13 @@ public final class SluicePipeline {
       RollFiles<Row> rowFiles =
           RollFiles.to(sinks.output, FileBodies.rows(sinks.format, new RowEncoder(spec),
                   new ParquetRows(spec), sinks.compression))
-              .withPrefix(spec.name)
+              .withPrefix(filePrefix)
               .withNumShards(sinks.numShards)
               .withFileSize(sinks.fileSize)
               .withFlushInterval(sinks.flushInterval);
       RollFiles<DeadLetter> deadLetterFiles =
           RollFiles.to(WriteDeadLetters.folder(sinks.output), FileBodies.deadLetters())
-              .withPrefix(spec.name)
+              .withPrefix(filePrefix)
               .withFileSize(sinks.fileSize)
               .withFlushInterval(sinks.flushInterval);
       if (storeAfterFiles) {
@@ -189,12 +191,12 @@ public final class SluicePipeline {
           WritePartitionedFiles.to(sinks.output)
               .withEncoder(new RowEncoder(spec))
               .withParquet(new ParquetRows(spec))
-              .withPrefix(spec.name)
+              .withPrefix(filePrefix)
               .withFormat(sinks.format)
               .withCompression(sinks.compression)
               .withNumShards(sinks.numShards));
       deadLetters.apply(
-          "WriteDeadLetters", WriteDeadLetters.under(sinks.output).withPrefix(spec.name));
+          "WriteDeadLetters", WriteDeadLetters.under(sinks.output).withPrefix(filePrefix));
     }
     if (sinks.database != null && sinks.acker != null) {
       rowsToStore.apply("StoreRowsThenAck",
@@ -369,19 +371,25 @@ public final class SluicePipeline {
     LOG.info("running feed {} from {} to {}{}", spec.name, input.describe(), output,
         sinks.database == null ? "" : " and " + sinks.database.displayUrl());
     PipelineResult result;
+    RunWatch watch = RunWatch.of(options, "run", spec.name, input.describe(), output, spec.name);
     try {
       result = p.run();
+      watch.running(result);
       if (streaming) {
         Progress.follow(spec.name, result, Duration.standardSeconds(5));
       } else {
         result.waitUntilFinish();
       }
     } catch (RuntimeException e) {
+      watch.close();
       throw new SluiceException("the run of feed " + spec.name + " failed: " + rootCause(e), e);
     }
     RunLedger ledger = RunLedger.from(spec.name, result);
     if (options.getSummary() != null && !options.getSummary().isEmpty()) {
       writeSummary(ledger, options, output);
+    }
+    try (watch) {
+      watch.finished(ledger, null);
     }
     if (!ledger.balanced()) {
       throw new SluiceException("ledger does not balance: " + ledger.line());

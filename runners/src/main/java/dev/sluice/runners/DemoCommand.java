@@ -84,6 +84,8 @@ final class DemoCommand implements Callable<Integer> {
         String[] none = new String[0];
         DefaultRunner.apply(options, none);
         FlinkRunSetup.apply(options, none);
+        Path report = dir.resolve(feed + "-report.html").toAbsolutePath();
+        options.setReport(report.toString());
         out.println();
         out.println("== feed " + feed);
         RunLedger ledger = SluicePipeline.run(options);
@@ -91,6 +93,7 @@ final class DemoCommand implements Callable<Integer> {
         for (String table : TABLES.get(feed)) {
           out.println("  table " + table + ": " + count(pg, table) + " rows");
         }
+        out.println("  report: " + report);
         ledgers.add(ledger);
       }
       out.println();
@@ -100,6 +103,8 @@ final class DemoCommand implements Callable<Integer> {
       out.println("  dead letters   " + dir.resolve("out").toAbsolutePath()
           + "/<feed>/_dead_letters/<stage>/");
       out.println("  ledgers        " + dir.toAbsolutePath() + "/<feed>-summary.json");
+      out.println("  reports        " + dir.toAbsolutePath()
+          + "/<feed>-report.html  (open in a browser)");
       out.println("  key file       " + keyFile.toAbsolutePath()
           + "  (sluice reveal --keyFile=... --field=_payload TOKEN)");
       out.println("The embedded Postgres stops now; point --jdbcUrl at your own to keep rows.");

@@ -3,6 +3,7 @@ package dev.sluice.runners;
 import dev.sluice.pipeline.SluiceException;
 import dev.sluice.pipeline.lake.LakeLoader;
 import dev.sluice.pipeline.lake.LakeOptions;
+import dev.sluice.pipeline.report.ReportOptions;
 import dev.sluice.pipeline.lake.LoadRecord;
 import dev.sluice.pipeline.lake.LoadsTable;
 import java.io.PrintStream;
@@ -37,6 +38,7 @@ final class LakeCommand {
       }
     }
     PipelineOptionsFactory.register(LakeOptions.class);
+    PipelineOptionsFactory.register(ReportOptions.class);
     LakeOptions options;
     try {
       options = PipelineOptionsFactory.fromArgs(args).withValidation().as(LakeOptions.class);
@@ -64,11 +66,13 @@ final class LakeCommand {
       }
       return SluiceCli.OK;
     }
+    long started = System.currentTimeMillis();
     LakeLoader.Summary summary = LakeLoader.run(options);
     if (!summary.records.isEmpty()) {
       LoadsTable.print(summary.records, out);
     }
     out.println(summary.line());
+    LakeReport.writeIfAsked(options, summary, started, out);
     long failed = summary.count(LoadRecord.FAILED);
     if (failed > 0) {
       err.println("sluice lake: " + failed + " object" + (failed == 1 ? "" : "s")

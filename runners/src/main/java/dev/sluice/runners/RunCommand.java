@@ -63,7 +63,13 @@ final class RunCommand {
   }
 
   static void print(RunLedger ledger, String output, PrintStream out) {
-    out.println(ledger.line());
+    print(ledger, output, out, true);
+  }
+
+  static void print(RunLedger ledger, String output, PrintStream out, boolean withLine) {
+    if (withLine) {
+      out.println(ledger.line());
+    }
     Map<String, Long> parts = ledger.rowsByPartition();
     if (!parts.isEmpty()) {
       out.println("  " + parts.size() + " partition" + (parts.size() == 1 ? "" : "s")

@@ -57,13 +57,15 @@ public final class SluiceCli {
           return picocli(command, new FlinkCommand(out), rest, out, err);
         case "lake":
           return LakeCommand.run(rest, out, err);
+        case "replay":
+          return ReplayCommand.run(rest, out, err);
         case "loads":
           return picocli(command, new LoadsCommand(out), rest, out, err);
         case "serve":
           return picocli(command, new ServeCommand(out), rest, out, err);
         default:
           err.println("sluice: unknown command '" + command + "' (run, demo, keys, reveal, send,"
-              + " sandbox, generate, lake, loads, serve, flink; see sluice --help)");
+              + " sandbox, generate, lake, loads, serve, flink, replay; see sluice --help)");
           return USAGE;
       }
     } catch (RuntimeException e) {
@@ -108,6 +110,8 @@ public final class SluiceCli {
     out.println();
     out.println("  run      run a feed: --spec=FILE --input=GLOB|s3://... --output=DIR|s3://..."
         + " [--jdbcUrl=URL] [--keyFile=FILE] [--summary=FILE] (sluice run --help)");
+    out.println("  replay   replay --deadLetters=DIR|jdbc --spec=FILE --keyFile=FILE --output=DIR:"
+        + " dead letters back through the graph (sluice replay --help)");
     out.println("  demo     run the shipped feeds on an embedded Postgres and print the ledgers");
     out.println("  keys     keys new --out=FILE: make a key file for hashing and encryption");
     out.println("  reveal   reveal --keyFile=FILE --field=NAME TOKEN...: decrypt encrypted values");

@@ -204,5 +204,10 @@ public class ShippedFeedsIT {
     assertThat(demo.out, containsString("user_logins: read"));
     assertThat(demo.out, not(containsString("NOT BALANCED")));
     assertTrue(Files.exists(dir.resolve("events-summary.json")));
+    for (String feed : DemoCommand.FEEDS) {
+      Path report = dir.resolve(feed + "-report.html").toAbsolutePath();
+      assertTrue(report.toString(), Files.size(report) > 0);
+      assertThat(demo.out, containsString("report: " + report));
+    }
   }
 }
