@@ -33,7 +33,7 @@ import org.apache.flink.api.java.ExecutionEnvironment;
  *   <li>{@code --finishBundleBeforeCheckpointing=true}: a checkpoint holds no half-done
  *       bundle, so rows are stored before the barrier passes, and a restore replays nothing
  *       that a counter already counted;
- *   <li>{@code --sqsDelete=checkpoint} on a cluster, when checkpointing: an SQS message is deleted once the
+ *   <li>{@code --sqsDelete=checkpoint} when checkpointing: an SQS message is deleted once the
  *       checkpoint holding its record completes (its row is stored by then, its file roll is
  *       in that checkpoint), so a restore to that checkpoint loses nothing from the files
  *       either; {@code --visibilityTimeout} then defaults to twice the checkpoint interval;
@@ -123,11 +123,7 @@ public final class FlinkRunSetup {
     if (!given.contains("--finishBundleBeforeCheckpointing")) {
       flink.setFinishBundleBeforeCheckpointing(true);
     }
-    // On a cluster a failed task is restored from its last checkpoint, so deleting at completed
-    // checkpoints is safe there. Embedded Flink dies with its process, and a new run starts
-    // from nothing: it deletes only once the record's file is closed and its row stored.
-    boolean cluster = insideFlinkProgram() || isRemote(flink.getFlinkMaster());
-    if (!given.contains("--sqsDelete") && cluster && flink.getCheckpointingInterval() > 0
+    if (!given.contains("--sqsDelete") && flink.getCheckpointingInterval() > 0
         && flink.getFinishBundleBeforeCheckpointing()) {
       options.setSqsDelete("checkpoint");
     }
