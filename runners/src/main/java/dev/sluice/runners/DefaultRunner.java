@@ -1,5 +1,6 @@
 package dev.sluice.runners;
 
+import dev.sluice.pipeline.SluiceOptions;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
@@ -12,7 +13,8 @@ import org.apache.beam.sdk.options.PipelineOptions;
  * parallelism the machine's cores. On one machine it outran the DirectRunner on every batch and
  * stream measured (bench/RESULTS.md), and it keeps memory flat as input grows. Its managed
  * memory (sorting, off the heap) is sized by Beam from the free heap, so {@code JAVA_OPTS}
- * ({@code -Xmx}) sizes both. {@code --runner=DirectRunner} stays fully supported.
+ * ({@code -Xmx}) sizes both. {@code --runner=DirectRunner} stays fully supported, and stays the
+ * default for SQS input (see {@link #apply}).
  */
 final class DefaultRunner {
   private DefaultRunner() {}
@@ -20,6 +22,15 @@ final class DefaultRunner {
   static void apply(PipelineOptions options, String[] args) {
     List<String> given = Arrays.stream(args).map(a -> a.replaceFirst("=.*", "")).toList();
     if (given.contains("--runner")) {
+      return;
+    }
+    String input = options.as(SluiceOptions.class).getInput();
+    if (input != null && input.startsWith("sqs://") && !given.contains("--flinkMaster")) {
+      // Embedded Flink deletes an SQS message when the checkpoint holding its record completes,
+      // and writes the record's file only after that; with no durable checkpoint to restore
+      // from, a kill in between loses the record from the files. The DirectRunner deletes a
+      // message only after its file is closed and its row committed, so it stays the default
+      // for queues until embedded Flink keeps its checkpoints.
       return;
     }
     options.setRunner(FlinkRunner.class);
