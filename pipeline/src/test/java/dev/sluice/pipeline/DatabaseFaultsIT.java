@@ -138,7 +138,8 @@ public class DatabaseFaultsIT {
     SluiceOptions o = options();
     try (Connection c = DriverManager.getConnection(url()); Statement s = c.createStatement()) {
       s.execute("CREATE TABLE events (event_uuid text PRIMARY KEY, event_name text,"
-          + " event_type text, event_subtype text, created_at timestamptz, payload jsonb)");
+          + " event_type text, event_subtype text, created_at timestamptz, payload jsonb,"
+          + " email text, extra_fields jsonb)");
     }
     ExecutorService runner = Executors.newSingleThreadExecutor();
     try {
@@ -181,7 +182,8 @@ public class DatabaseFaultsIT {
   public void failedRunSaysWhereAndWhyThenReRunIsExact() throws Exception {
     try (Connection c = DriverManager.getConnection(url()); Statement s = c.createStatement()) {
       s.execute("CREATE TABLE events (event_uuid text PRIMARY KEY, event_name varchar(4),"
-          + " event_type text, event_subtype text, created_at timestamptz, payload jsonb)");
+          + " event_type text, event_subtype text, created_at timestamptz, payload jsonb,"
+          + " email text, extra_fields jsonb)");
     }
     try {
       SluicePipeline.run(options());
