@@ -9,6 +9,7 @@ import static org.junit.Assert.fail;
 import dev.sluice.pipeline.jdbc.Database;
 import dev.sluice.pipeline.jdbc.PostgresDialect;
 import dev.sluice.pipeline.jdbc.Tables;
+import dev.sluice.pipeline.metrics.SinkCounters;
 import dev.sluice.transforms.model.RawRecord;
 import dev.sluice.transforms.pii.Protector;
 import dev.sluice.transforms.pii.SluiceKeys;
@@ -26,6 +27,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Create;
 import org.junit.ClassRule;
@@ -122,6 +127,16 @@ public class CafeTablesIT {
     }
   }
 
+  private static long stored(PipelineResult result, String table) {
+    long sum = 0;
+    for (MetricResult<Long> c : result.metrics().queryMetrics(MetricsFilter.builder()
+        .addNameFilter(MetricNameFilter.named(SinkCounters.STORED, table)).build())
+        .getCounters()) {
+      sum += c.getCommitted();
+    }
+    return sum;
+  }
+
   /** The graph with an in-memory source: the hook fills all four tables, twice the same. */
   @Test
   public void buildPipelineWritesTheNormalisedTables() throws Exception {
@@ -147,7 +162,15 @@ public class CafeTablesIT {
       SluicePipeline.buildPipeline(p, spec, protector,
           Create.of(lines).withCoder(RawRecord.RawRecordCoder.of()),
           Sinks.none().withDatabase(db));
-      p.run().waitUntilFinish();
+      PipelineResult result = p.run();
+      result.waitUntilFinish();
+      if (run == 0) {
+        // A first run stores each table's rows once: the counters are the tables' row counts.
+        for (String table : List.of("branches", "products", "orders", "order_items")) {
+          assertEquals(table, column(url, "SELECT count(*) FROM " + table),
+              List.of(String.valueOf(stored(result, table))));
+        }
+      }
       assertEquals(List.of("2"), column(url, "SELECT count(*) FROM branches"));
       assertEquals(List.of("2"), column(url, "SELECT count(*) FROM products"));
       assertEquals(List.of("3"), column(url, "SELECT count(*) FROM orders"));

@@ -12,6 +12,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.ClassRule;
@@ -98,11 +103,12 @@ public class MetricsIT {
     Path summary = dir.resolve("summary.json");
     Path out = dir.resolve("run-out.txt");
     Path err = dir.resolve("run-err.txt");
+    String jdbcUrl = PG.newDatabase();
     // The DirectRunner: its counters can be read while the job runs (an embedded Flink job's
     // only at its end).
     Process run = Cli.start(env, out, err, "run", "--runner=DirectRunner",
         "--spec=testdata/user_logins/spec.json", "--input=sqs://logins-m",
-        "--output=" + dir.resolve("out"), "--jdbcUrl=" + PG.newDatabase(),
+        "--output=" + dir.resolve("out"), "--jdbcUrl=" + jdbcUrl,
         "--keyFile=" + keys, "--stopWhenDrained", "--quietPeriod=3s",
         "--metricsPort=" + port, "--summary=" + summary);
     String last = null;
@@ -149,6 +155,30 @@ public class MetricsIT {
         e.getValue().asLong(), value(lastBody, "sluice_dead_letters_total",
             f + ",stage=\"" + e.getKey() + "\"")));
     assertTrue(last, last.contains("# TYPE sluice_records_total counter"));
+
+    // What the sinks say they stored and wrote is what the table and the folder hold.
+    long rows;
+    try (Connection c = DriverManager.getConnection(jdbcUrl);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM user_logins")) {
+      rs.next();
+      rows = rs.getLong(1);
+    }
+    assertEquals(108, rows);
+    assertEquals(rows, value(last, "sluice_rows_stored_total", f + ",table=\"user_logins\""));
+    long files = 0;
+    long bytes = 0;
+    try (Stream<Path> walk = Files.walk(dir.resolve("out"))) {
+      for (Path p : (Iterable<Path>) walk.filter(Files::isRegularFile)::iterator) {
+        files++;
+        bytes += Files.size(p);
+      }
+    }
+    assertTrue("files on disk", files > 0);
+    assertEquals(files, value(last, "sluice_files_written_total", f));
+    assertEquals(bytes, value(last, "sluice_bytes_written_total", f));
+    // Every message was deleted by the end; the gauge was set while the run went.
+    assertTrue(last, last.contains("# TYPE sluice_sqs_messages_in_flight gauge"));
 
     // Prometheus scraped the same counters: their highest value is the ledger's.
     assertEquals(ledger.get("read").asLong(), prometheus.query("max(max_over_time("

@@ -1,5 +1,6 @@
 package dev.sluice.pipeline.jdbc;
 
+import dev.sluice.pipeline.metrics.SinkCounters;
 import dev.sluice.transforms.spec.FieldType;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -138,6 +139,8 @@ final class CopyUpsertFn extends DoFn<Row, Void> {
     for (int attempt = 1; ; attempt++) {
       try {
         write(data);
+        // Only after the commit: a batch retried after a lost connection counts once.
+        SinkCounters.rowsStored(table).inc(batch.size());
         break;
       } catch (SQLException e) {
         closeQuietly();

@@ -1,5 +1,6 @@
 package dev.sluice.pipeline.jdbc;
 
+import dev.sluice.pipeline.metrics.SinkCounters;
 import dev.sluice.pipeline.sources.SqsAcker;
 import dev.sluice.transforms.model.DeadLetter;
 import dev.sluice.transforms.spec.FeedSpec;
@@ -56,8 +57,9 @@ public final class StoreAndAck {
     return new PTransform<>() {
       @Override
       public PCollection<Void> expand(PCollection<Row> input) {
-        return input.apply(ParDo.of(new StoreRowsFn(db, statement, types, ackIndex, acker,
-            batchSize)));
+        // Duplicates change nothing in the table (DO NOTHING): not counted as stored.
+        return input.apply(ParDo.of(new StoreRowsFn(db, duplicates ? null : spec.table,
+            statement, types, ackIndex, acker, batchSize)));
       }
     };
   }
@@ -77,13 +79,16 @@ public final class StoreAndAck {
     private final Database db;
     private final SqsAcker acker;
     private final int batchSize;
+    /** The table whose stored rows are counted ({@link SinkCounters}); null counts none. */
+    private final String table;
     private transient Connection connection;
     private transient List<T> buffer;
 
-    StoreFn(Database db, SqsAcker acker, int batchSize) {
+    StoreFn(Database db, SqsAcker acker, int batchSize, String table) {
       this.db = db;
       this.acker = acker;
       this.batchSize = batchSize;
+      this.table = table;
     }
 
     abstract void bind(Connection c, List<T> items) throws SQLException;
@@ -121,6 +126,10 @@ public final class StoreAndAck {
           }
           bind(connection, buffer);
           connection.commit();
+          // Only after the commit: a batch retried after a lost connection counts once.
+          if (table != null) {
+            SinkCounters.rowsStored(table).inc(buffer.size());
+          }
           break;
         } catch (SQLException e) {
           try {
@@ -162,9 +171,9 @@ public final class StoreAndAck {
     private final WriteRows.RowSetter setter;
     private final int ackIndex;
 
-    StoreRowsFn(Database db, String statement, List<FieldType> types, int ackIndex,
-        SqsAcker acker, int batchSize) {
-      super(db, acker, batchSize);
+    StoreRowsFn(Database db, String table, String statement, List<FieldType> types,
+        int ackIndex, SqsAcker acker, int batchSize) {
+      super(db, acker, batchSize, table);
       this.statement = statement;
       this.setter = new WriteRows.RowSetter(types);
       this.ackIndex = ackIndex;
@@ -190,7 +199,8 @@ public final class StoreAndAck {
   static final class StoreDeadLettersFn extends StoreFn<DeadLetter> {
 
     StoreDeadLettersFn(Database db, SqsAcker acker, int batchSize) {
-      super(db, acker, batchSize);
+      // Dead letters are not rows of a feed's table; the ledger counts them.
+      super(db, acker, batchSize, null);
     }
 
     @Override

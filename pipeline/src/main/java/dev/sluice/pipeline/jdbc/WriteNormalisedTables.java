@@ -1,5 +1,6 @@
 package dev.sluice.pipeline.jdbc;
 
+import dev.sluice.pipeline.metrics.SinkCounters;
 import dev.sluice.transforms.normalise.NormalisedTable;
 import dev.sluice.transforms.normalise.Normaliser;
 import dev.sluice.transforms.spec.FieldType;
@@ -11,7 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.beam.sdk.io.jdbc.JdbcIO;
+import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Wait;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -101,8 +104,25 @@ public final class WriteNormalisedTables extends PTransform<PCollectionTuple, PD
                       new WriteRows.RowSetter(new ArrayList<>(cols.values())))
                   .withResults());
       written.put(t.name(), done);
+      // JdbcIO commits inside; its rows are counted stored once its writes are done (Wait.on).
+      rows.apply("WaitForUpsert_" + t.name(), Wait.on(done)).setRowSchema(t.schema())
+          .apply("CountStored_" + t.name(), ParDo.of(new CountStoredFn(t.name())));
     }
     return PDone.in(tables.getPipeline());
+  }
+
+  /** Counts rows stored into {@link SinkCounters}, once their table's writes are committed. */
+  static final class CountStoredFn extends DoFn<Row, Void> {
+    private final String table;
+
+    CountStoredFn(String table) {
+      this.table = table;
+    }
+
+    @ProcessElement
+    public void process() {
+      SinkCounters.rowsStored(table).inc();
+    }
   }
 
   /** Serialization failure or deadlock: the batch is rolled back and can simply run again. */

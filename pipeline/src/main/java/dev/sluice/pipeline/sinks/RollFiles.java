@@ -1,7 +1,9 @@
 package dev.sluice.pipeline.sinks;
 
+import dev.sluice.pipeline.metrics.SinkCounters;
 import java.io.IOException;
 import java.io.Serializable;
+import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -347,8 +349,11 @@ public final class RollFiles<T> extends PTransform<PCollection<KV<String, T>>, P
     public void process(@Element KV<String, List<T>> roll, OutputReceiver<T> out)
         throws IOException {
       String relative = fileName(roll.getKey(), prefix, numShards, body.suffix());
-      write(output, relative, roll.getValue(), body);
+      long size = write(output, relative, roll.getValue(), body);
       FILES.inc();
+      // Counted once the file is in place, so /metrics never shows a file still in progress.
+      SinkCounters.filesWritten().inc();
+      SinkCounters.bytesWritten().inc(size);
       if (emitWritten) {
         for (T t : roll.getValue()) {
           out.output(t);
@@ -357,22 +362,55 @@ public final class RollFiles<T> extends PTransform<PCollection<KV<String, T>>, P
     }
   }
 
-  /** Writes the items to {@code <output>/<relative>}: whole, or (locally) not at all. */
-  static <T> void write(String output, String relative, Iterable<T> items, FileBody<T> body)
+  /**
+   * Writes the items to {@code <output>/<relative>}: whole, or (locally) not at all. Returns the
+   * file's size in bytes (as written, after compression).
+   */
+  static <T> long write(String output, String relative, Iterable<T> items, FileBody<T> body)
       throws IOException {
     String base = output.endsWith("/") ? output : output + "/";
     ResourceId target = FileSystems.matchNewResource(base + relative, false);
     boolean local = !output.contains("://") || output.startsWith("file://");
     if (!local) {
       // S3: the object appears only when the upload completes.
-      body.write(items, FileSystems.create(target, MimeTypes.BINARY));
-      return;
+      CountingChannel ch = new CountingChannel(FileSystems.create(target, MimeTypes.BINARY));
+      body.write(items, ch);
+      return ch.bytes;
     }
     ResourceId dir = target.getCurrentDirectory();
     ResourceId temp = dir.resolve("." + target.getFilename() + ".inprogress",
         ResolveOptions.StandardResolveOptions.RESOLVE_FILE);
-    body.write(items, FileSystems.create(temp, MimeTypes.BINARY));
+    CountingChannel ch = new CountingChannel(FileSystems.create(temp, MimeTypes.BINARY));
+    body.write(items, ch);
     FileSystems.rename(List.of(temp), List.of(target),
         MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+    return ch.bytes;
+  }
+
+  /** Counts the bytes a file body writes, without asking the file system afterwards. */
+  static final class CountingChannel implements WritableByteChannel {
+    private final WritableByteChannel inner;
+    long bytes;
+
+    CountingChannel(WritableByteChannel inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+      int n = inner.write(src);
+      bytes += n;
+      return n;
+    }
+
+    @Override
+    public boolean isOpen() {
+      return inner.isOpen();
+    }
+
+    @Override
+    public void close() throws IOException {
+      inner.close();
+    }
   }
 }

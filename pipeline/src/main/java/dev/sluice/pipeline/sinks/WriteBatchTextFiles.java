@@ -1,6 +1,7 @@
 package dev.sluice.pipeline.sinks;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.sluice.pipeline.metrics.SinkCounters;
 import dev.sluice.transforms.RowEncoder;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
@@ -407,9 +408,11 @@ final class WriteBatchTextFiles<T>
         ResourceId staged = FileSystems.matchNewResource(temp, true)
             .resolve("out-" + UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)),
                 StandardResolveOptions.RESOLVE_FILE);
+        long size = 0;
         try (WritableByteChannel ch = FileSystems.create(staged, MimeTypes.BINARY)) {
           if (header != null || parts.isEmpty()) {
             writeFully(ch, ByteBuffer.wrap(head));
+            size += head.length;
           }
           SeekableByteChannel in = null;
           String open = null;
@@ -425,6 +428,7 @@ final class WriteBatchTextFiles<T>
                 open = part.file;
               }
               in.position(part.offset);
+              size += part.length;
               long left = part.length;
               while (left > 0) {
                 buffer.clear();
@@ -445,6 +449,9 @@ final class WriteBatchTextFiles<T>
           }
         }
         FileSystems.rename(List.of(staged), List.of(target));
+        // Counted once the file is in place, so /metrics never shows a file still in progress.
+        SinkCounters.filesWritten().inc();
+        SinkCounters.bytesWritten().inc(size);
         out.output(KV.of(partition, target.toString()));
       }
     }

@@ -54,7 +54,7 @@ public final class WriteDeadLetters
           WriteBatchTextFiles.lines(dir, DeadLetter::stage, WriteDeadLetters::toJson,
               namePrefix, ".jsonl", Compression.UNCOMPRESSED, 1));
     }
-    return input.apply(
+    return WritePartitionedFiles.counted(input.apply(
         "WriteDeadLetterFiles",
         FileIO.<String, DeadLetter>writeDynamic()
             .by(DeadLetter::stage)
@@ -64,7 +64,7 @@ public final class WriteDeadLetters
             .withNaming(stage -> new PartitionNaming(stage, namePrefix, ".jsonl"))
             .withNumShards(1)
             .withCompression(Compression.UNCOMPRESSED))
-        .getPerDestinationOutputFilenames();
+        .getPerDestinationOutputFilenames());
   }
 
   private static final ObjectMapper MAPPER = new ObjectMapper();

@@ -89,7 +89,7 @@ public final class WritePartitionedFiles
   public PCollection<KV<String, String>> expand(PCollection<KV<String, Row>> input) {
     Objects.requireNonNull(encoder, "WritePartitionedFiles needs withEncoder(...)");
     if (FileFormat.suffix(format).equals(".parquet")) {
-      return expandParquet(input).getPerDestinationOutputFilenames();
+      return counted(expandParquet(input).getPerDestinationOutputFilenames());
     }
     RowEncoder enc = encoder;
     boolean csv = FileFormat.suffix(format).equals(".csv");
@@ -101,7 +101,7 @@ public final class WritePartitionedFiles
           WriteBatchTextFiles.rows(output, enc, namePrefix, suffix, csv, compression, numShards));
     }
     TextIO.Sink sink = csv ? TextIO.sink().withHeader(enc.csvHeader()) : TextIO.sink();
-    return input.apply(
+    return counted(input.apply(
         "WriteFiles",
         FileIO.<String, KV<String, Row>>writeDynamic()
             .by(KV::getKey)
@@ -112,7 +112,13 @@ public final class WritePartitionedFiles
             .withNaming(partition -> new PartitionNaming(partition, namePrefix, suffix))
             .withNumShards(numShards)
             .withCompression(compression))
-        .getPerDestinationOutputFilenames();
+        .getPerDestinationOutputFilenames());
+  }
+
+  /** FileIO's files, also counted into the files and bytes written. */
+  static PCollection<KV<String, String>> counted(PCollection<KV<String, String>> files) {
+    files.apply("CountWrittenFiles", new CountWrittenFiles());
+    return files;
   }
 
   private WriteFilesResult<String> expandParquet(PCollection<KV<String, Row>> input) {

@@ -1,5 +1,6 @@
 package dev.sluice.pipeline.sources;
 
+import dev.sluice.pipeline.metrics.SinkCounters;
 import dev.sluice.transforms.model.RawRecord;
 import java.io.IOException;
 import java.io.Serializable;
@@ -158,6 +159,7 @@ public final class SqsSource extends UnboundedSource<RawRecord, SqsSource.Checkp
     private RawRecord current;
     private Instant currentTimestamp;
     private long lastDrainCheck;
+    private long lastInFlightCheck;
     private boolean drained;
 
     Reader(SqsSource source, Checkpoint mark) {
@@ -272,7 +274,32 @@ public final class SqsSource extends UnboundedSource<RawRecord, SqsSource.Checkp
 
     @Override
     public Instant getWatermark() {
+      reportInFlight();
       return watermark.watermark(isDrained());
+    }
+
+    /**
+     * Sets the in-flight gauge from SQS's own count of messages received and not yet deleted
+     * (nor back to visible): the deletes happen in the store step, so only the queue knows.
+     * Asked at most every five seconds; a failed ask leaves the gauge as it was.
+     */
+    private void reportInFlight() {
+      long now = System.currentTimeMillis();
+      if (now - lastInFlightCheck < 5000) {
+        return;
+      }
+      lastInFlightCheck = now;
+      try {
+        String v = client
+            .getQueueAttributes(b -> b.queueUrl(source.queueUrl)
+                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
+            .attributes().get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE);
+        if (v != null) {
+          SinkCounters.sqsInFlight().set(Long.parseLong(v));
+        }
+      } catch (RuntimeException e) {
+        LOG.debug("queue {}: in-flight count not read: {}", queue, e.toString());
+      }
     }
 
     /** Asked at most once a second, and only once the quiet period has passed. */
