@@ -24,6 +24,11 @@ final class DefaultRunner {
     if (given.contains("--runner")) {
       return;
     }
+    if (options.as(SluiceOptions.class).getMetricsPort() != null) {
+      // Beam's Flink runner hands its counters over only when an attached job ends, so live
+      // metrics need a runner that answers while the job runs.
+      return;
+    }
     String input = options.as(SluiceOptions.class).getInput();
     if (input != null && input.startsWith("sqs://") && !given.contains("--flinkMaster")) {
       // Embedded Flink deletes an SQS message when the checkpoint holding its record completes,
