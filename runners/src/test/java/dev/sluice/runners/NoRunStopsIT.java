@@ -170,7 +170,8 @@ public class NoRunStopsIT {
         } else if (expect.get(i).equals("n")) {
           assertTrue("line " + line + " is refused", refused);
           JsonNode d = dlByOrigin.get("cases.jsonl:" + line);
-          assertThat(d.get("reason").asText(), not(containsString("9999")));
+          // Never the value (the corpus spells its huge numbers 1e9999999999 and the like).
+          assertThat(d.get("reason").asText(), not(containsString("e99999")));
         }
       }
       assertThat(dlByOrigin.get("cases.jsonl:4").get("reason").asText(), containsString("NUL"));
