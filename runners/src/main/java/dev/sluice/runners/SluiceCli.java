@@ -42,15 +42,14 @@ public final class SluiceCli {
         case "run":
           return RunCommand.run(rest, out, err);
         case "demo":
-          return picocli(command, new DemoCommand(out), rest, out, err);
+        case "sandbox":
+          return devTool(command, err);
         case "keys":
           return picocli(command, new KeysCommand(out), rest, out, err);
         case "reveal":
           return picocli(command, new RevealCommand(out), rest, out, err);
         case "send":
           return picocli(command, new SendCommand(out), rest, out, err);
-        case "sandbox":
-          return picocli(command, new SandboxCommand(out), rest, out, err);
         case "generate":
           return picocli(command, new GenerateCommand(out), rest, out, err);
         case "flink":
@@ -73,6 +72,16 @@ public final class SluiceCli {
     }
   }
 
+  /**
+   * The demo and the sandbox live in devtools, outside the job jar (their test servers would
+   * triple its size): {@code bin/sluice} runs them through {@code DevToolsCli}.
+   */
+  private static int devTool(String command, PrintStream err) {
+    err.println("sluice " + command + ": a developer's command, not in the job jar; run it as"
+        + " bin/sluice " + command + " from a Sluice checkout");
+    return USAGE;
+  }
+
   /** One line for a failure: the message of ours, the root cause of anything else. */
   static int fail(String command, Exception e, PrintStream err) {
     if (e instanceof SluiceException) {
@@ -84,7 +93,7 @@ public final class SluiceCli {
     return FAILED;
   }
 
-  private static int picocli(
+  static int picocli(
       String name, Object command, String[] args, PrintStream out, PrintStream err) {
     CommandLine cl = new CommandLine(command);
     cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> fail(name, ex, err));

@@ -2,7 +2,6 @@ package dev.sluice.runners;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
-import static org.hamcrest.Matchers.not;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
@@ -192,22 +191,5 @@ public class ShippedFeedsIT {
     Cli again = Cli.run(args);
     assertEquals(again.toString(), 0, again.exit);
     assertEquals(valid, count("SELECT count(*) FROM user_logins"));
-  }
-
-  /** The demo, as the README gives it, prints balanced ledgers for both feeds. */
-  @Test
-  public void demoPrintsBalancedLedgers() throws Exception {
-    Path dir = TMP.newFolder("demo").toPath();
-    Cli demo = Cli.run("demo", "--dir=" + dir);
-    assertEquals(demo.toString(), 0, demo.exit);
-    assertThat(demo.out, containsString("events: read"));
-    assertThat(demo.out, containsString("user_logins: read"));
-    assertThat(demo.out, not(containsString("NOT BALANCED")));
-    assertTrue(Files.exists(dir.resolve("events-summary.json")));
-    for (String feed : DemoCommand.FEEDS) {
-      Path report = dir.resolve(feed + "-report.html").toAbsolutePath();
-      assertTrue(report.toString(), Files.size(report) > 0);
-      assertThat(demo.out, containsString("report: " + report));
-    }
   }
 }

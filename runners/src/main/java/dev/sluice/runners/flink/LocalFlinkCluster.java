@@ -1,7 +1,5 @@
 package dev.sluice.runners.flink;
 
-import static dev.sluice.runners.sandbox.LocalServices.freePort;
-
 import dev.sluice.pipeline.SluiceException;
 import java.io.File;
 import java.io.IOException;
@@ -664,6 +662,15 @@ public final class LocalFlinkCluster {
       throw new SluiceException("cannot read " + configFile() + ": " + e.getMessage());
     }
     return c;
+  }
+
+  /** A port nobody listens on now, chosen by the system. */
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new SluiceException("no free port: " + e.getMessage());
+    }
   }
 
   static boolean portFree(int port) {
