@@ -105,12 +105,24 @@ public final class FeedSpec implements Serializable {
   public final String partitioning;
   /** What becomes of a JSON record's keys that no field names (default {@code drop}). */
   public final ExtraFields extraFields;
+  /**
+   * Output column to the most characters the target table's column holds ({@code varchar(n)},
+   * {@code char(n)}); learnt from the table at start, empty without one. A longer value makes
+   * its record a {@code validate} dead letter before any output sees it.
+   */
+  public final Map<String, Integer> columnLimits;
 
   private FeedSpec(FeedSpec o, boolean ackColumn) {
     this(o, ackColumn, o.partitioning);
   }
 
   private FeedSpec(FeedSpec o, boolean ackColumn, String partitioning) {
+    this(o, ackColumn, partitioning, o.columnLimits);
+  }
+
+  private FeedSpec(FeedSpec o, boolean ackColumn, String partitioning,
+      Map<String, Integer> columnLimits) {
+    this.columnLimits = columnLimits;
     this.name = o.name;
     this.format = o.format;
     this.csvHeader = o.csvHeader;
@@ -144,6 +156,12 @@ public final class FeedSpec implements Serializable {
     return new FeedSpec(this, true);
   }
 
+  /** The same feed with the text limits of its table's columns (see {@link #columnLimits}). */
+  public FeedSpec withColumnLimits(Map<String, Integer> limits) {
+    return new FeedSpec(this, ackColumn, partitioning,
+        Collections.unmodifiableMap(new LinkedHashMap<>(limits)));
+  }
+
   /**
    * The same feed partitioned by one of its named templates ({@code "partition": {"daily":
    * ..., "weekly": ..., "default": "daily"}}); fails naming the choices for an unknown name.
@@ -162,6 +180,7 @@ public final class FeedSpec implements Serializable {
 
   private FeedSpec(Builder b) {
     this.ackColumn = false;
+    this.columnLimits = Collections.emptyMap();
     this.name = b.name;
     this.format = b.format;
     this.csvHeader = b.csvHeader;
@@ -559,7 +578,7 @@ public final class FeedSpec implements Serializable {
           cleanse.add(FieldSpec.Cleanse.valueOf(c.toUpperCase(Locale.ROOT)));
         } catch (IllegalArgumentException e) {
           throw fail(path + ".cleanse", "unknown step '" + Names.printable(c)
-              + "' (trim, lower, upper, collapse_whitespace)");
+              + "' (trim, lower, upper, collapse_whitespace, digits, version_number)");
         }
       }
       String format = text(f, "format", path, null);
