@@ -421,6 +421,12 @@ public final class RecordParser implements Serializable {
       index = headerIndex(header);
     } else {
       index = columnsIndex();
+      if (spec.csvSniffDelimiter && header != null && !header.equals(lastHeader)) {
+        // No header: the splitter passes the file's first record, its delimiter the file's.
+        delimiter = RecordSplitter.sniffDelimiter(header, spec.csvQuote, spec.csvColumns.size());
+        csvFormat = csvFormat.builder().setDelimiter(delimiter).get();
+        lastHeader = header;
+      }
     }
     // After the header: a sniffed delimiter is the file's.
     List<String> cells = csvCells(text, "record");

@@ -67,7 +67,10 @@ public final class FeedSpec implements Serializable {
   public final Format format;
   public final boolean csvHeader;
   public final char csvDelimiter;
-  /** True when the spec names no delimiter: each file's is sniffed from its header. */
+  /**
+   * True when the spec names no delimiter: each file's is sniffed from its header, or without
+   * one from its first record.
+   */
   public final boolean csvSniffDelimiter;
   public final char csvQuote;
   public final List<String> csvColumns;
@@ -449,9 +452,12 @@ public final class FeedSpec implements Serializable {
       }
       b.csvHeader = bool(f, "header", "format", true);
       b.csvDelimiter = oneChar(f, "delimiter", "format", ',');
-      b.csvSniffDelimiter = b.format == Format.CSV && b.csvHeader && !f.has("delimiter");
       b.csvQuote = oneChar(f, "quote", "format", '"');
       b.csvColumns = strings(f, "columns", "format");
+      // A headerless file's delimiter is sniffed from its first record (one column: nothing to
+      // sniff, and any delimiter reads it the same).
+      b.csvSniffDelimiter = b.format == Format.CSV && !f.has("delimiter")
+          && (b.csvHeader || b.csvColumns.size() > 1);
       if (b.format == Format.CSV && !b.csvHeader && b.csvColumns.isEmpty()) {
         throw fail("format.columns", "a CSV without a header needs its columns listed in order");
       }
