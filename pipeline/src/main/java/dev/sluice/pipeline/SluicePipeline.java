@@ -351,12 +351,9 @@ public final class SluicePipeline {
     if (jdbcUrl != null && !jdbcUrl.isEmpty()) {
       Database db = Database.of(jdbcUrl);
       Tables.ensure(db, sinks.dialect, spec);
+      spec = spec.withColumnLimits(Tables.textLimits(db, spec));
       sinks = sinks.withDatabase(db);
       if (acker != null) {
-        if (spec.tableAppend) {
-          throw new SluiceException("feed " + spec.name + ": table.mode append is for file runs"
-              + " (an acknowledged source needs the table key)");
-        }
         StoreAndAck.ensureDeadLetterTable(db);
         sinks = sinks.withAcker(acker);
       }

@@ -47,7 +47,10 @@ public class ExistingTablesIT {
           + "{\"user_id\": \"u2\", \"app_version\": 3, \"device_type\": \"android\","
           + " \"ip\": \"10.0.0.2\", \"locale\": \"FR\", \"device_id\": \"444-55-6666\"}\n"
           + "{\"user_id\": \"u3\", \"app_version\": \"2.3.0\", \"device_type\": \"ios\","
-          + " \"ip\": \"10.0.0.3\", \"locale\": \"RU\", \"device_id\": \"777-88-9999\"}\n";
+          + " \"ip\": \"10.0.0.3\", \"locale\": \"RU\", \"device_id\": \"777-88-9999\"}\n"
+          + "{\"user_id\": \"u4\", \"app_version\": 4, \"device_type\":"
+          + " \"android-tablet-with-a-forty-char-model!!\", \"ip\": \"10.0.0.4\","
+          + " \"locale\": \"PH\", \"device_id\": \"121-21-2121\"}\n";
 
   private static String spec(String dedup, String table) {
     return "{\"name\": \"user_logins\", \"format\": {\"type\": \"json\"},"
@@ -102,6 +105,17 @@ public class ExistingTablesIT {
     return out;
   }
 
+  /** Every file under a folder, as text (the runs here write uncompressed). */
+  private static String allText(Path dir) throws IOException {
+    StringBuilder b = new StringBuilder();
+    try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+      for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+        b.append(Files.readString(f)).append('\n');
+      }
+    }
+    return b.toString();
+  }
+
   private static String refusal(SluiceOptions o) {
     try {
       SluicePipeline.run(o);
@@ -114,7 +128,8 @@ public class ExistingTablesIT {
 
   /**
    * The seed's table as its owner made it takes the rows with table.mode append: mapped
-   * columns, hashed PII, an app_version that is no integer a dead letter; a re-run appends.
+   * columns, hashed PII, an app_version that is no integer a dead letter, a device_type longer
+   * than its varchar(32) a dead letter naming column and limit; a re-run appends.
    */
   @Test
   public void ownersTableWithoutKeyLoadsInAppendMode() throws Exception {
@@ -126,7 +141,11 @@ public class ExistingTablesIT {
 
     assertTrue(ledger.line(), ledger.balanced());
     assertEquals(2, ledger.written());
-    assertEquals(Map.of("validate", 1L), ledger.rejectedByStage());
+    assertEquals(Map.of("validate", 2L), ledger.rejectedByStage());
+    String deadLetters = allText(tmp.getRoot().toPath().resolve("out"));
+    assertThat(deadLetters, containsString("field 'device_type' is 40 characters long;"
+        + " column user_logins.device_type holds at most 32"));
+    assertFalse(deadLetters.contains("forty-char"));
     assertEquals(List.of("u1|ios|DE|2|null|t", "u2|android|FR|3|null|t"),
         rows(url, "SELECT user_id, device_type, locale, app_version, create_date,"
             + " length(masked_ip) > 16 AND strpos(masked_ip, '10.0.0.') = 0"

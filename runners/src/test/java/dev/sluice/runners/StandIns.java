@@ -19,6 +19,8 @@ import org.junit.rules.TemporaryFolder;
 public final class StandIns extends ExternalResource {
   private final TemporaryFolder tmp;
   private final boolean streams;
+  /** False for queues only: no kinesalite (an npm install on first use) to start. */
+  private boolean withKinesis = true;
   private LocalServices.S3 s3;
   private LocalServices.Sqs sqs;
   private Kinesalite kinesis;
@@ -28,6 +30,13 @@ public final class StandIns extends ExternalResource {
   private StandIns(TemporaryFolder tmp, boolean streams) {
     this.tmp = tmp;
     this.streams = streams;
+  }
+
+  /** S3, SQS and Postgres. */
+  public static StandIns forQueues(TemporaryFolder tmp) {
+    StandIns s = new StandIns(tmp, true);
+    s.withKinesis = false;
+    return s;
   }
 
   /** S3, SQS, Kinesis and Postgres. */
@@ -48,6 +57,8 @@ public final class StandIns extends ExternalResource {
       pg = EmbeddedPostgres.builder().start();
       if (streams) {
         sqs = LocalServices.Sqs.start(LocalServices.freePort());
+      }
+      if (streams && withKinesis) {
         kinesis = Kinesalite.start(Cli.ROOT.resolve(".sluice/tools/kinesalite"),
             LocalServices.freePort(), tmp.getRoot().toPath().resolve("kinesalite.log"));
       }
@@ -61,6 +72,8 @@ public final class StandIns extends ExternalResource {
     env.put("AWS_ENDPOINT_URL_S3", s3.endpoint());
     if (streams) {
       env.put("AWS_ENDPOINT_URL_SQS", sqs.endpoint());
+    }
+    if (kinesis != null) {
       env.put("AWS_ENDPOINT_URL_KINESIS", kinesis.endpoint());
     }
   }

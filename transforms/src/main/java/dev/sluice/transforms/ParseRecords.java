@@ -82,6 +82,8 @@ public final class ParseRecords extends PTransform<PCollection<RawRecord>, PColl
     private transient int eventTimeIndex;
     /** The feed's own rule over a parsed record (its normaliser's); null for most feeds. */
     private transient RowCheck check;
+    /** The text lengths the feed's table holds; null when it states none. */
+    private transient ColumnLimits limits;
 
     ParseFn(FeedSpec spec, Protector protector) {
       this.spec = spec;
@@ -94,6 +96,7 @@ public final class ParseRecords extends PTransform<PCollection<RawRecord>, PColl
       view = new RecordProtector(spec, protector);
       eventTimeIndex = spec.eventTime == null ? -1 : spec.parsedSchema().indexOf(spec.eventTime);
       check = Normalisers.checkFor(spec);
+      limits = ColumnLimits.of(spec, view);
     }
 
     @ProcessElement
@@ -123,6 +126,17 @@ public final class ParseRecords extends PTransform<PCollection<RawRecord>, PColl
                 new DeadLetter(spec.name, RecordParser.STAGE_VALIDATE, problem, record.origin(),
                     view.protector().encryptBytes(Protector.PAYLOAD_FIELD, record.payload()),
                     view.view(fieldsOf(result.row, check.hiddenInView())), record.ackId()));
+        return;
+      }
+      String tooLong = limits == null ? null : limits.problem(result.row);
+      if (tooLong != null) {
+        Ledger.rejected(RecordParser.STAGE_VALIDATE).inc();
+        out.get(DeadLetters.TAG)
+            .output(
+                new DeadLetter(spec.name, RecordParser.STAGE_VALIDATE, tooLong, record.origin(),
+                    view.protector().encryptBytes(Protector.PAYLOAD_FIELD, record.payload()),
+                    view.view(fieldsOf(result.row, java.util.Set.of(limits.lastField()))),
+                    record.ackId()));
         return;
       }
       int dropped = parser.droppedFields();

@@ -421,6 +421,12 @@ public final class RecordParser implements Serializable {
       index = headerIndex(header);
     } else {
       index = columnsIndex();
+      if (spec.csvSniffDelimiter && header != null && !header.equals(lastHeader)) {
+        // No header: the splitter passes the file's first record, its delimiter the file's.
+        delimiter = RecordSplitter.sniffDelimiter(header, spec.csvQuote, spec.csvColumns.size());
+        csvFormat = csvFormat.builder().setDelimiter(delimiter).get();
+        lastHeader = header;
+      }
     }
     // After the header: a sniffed delimiter is the file's.
     List<String> cells = csvCells(text, "record");
@@ -555,6 +561,15 @@ public final class RecordParser implements Serializable {
         if (n.isContainerNode()) {
           throw new Reject(STAGE_VALIDATE, "field '" + f.name + "': expected " + expected(f)
               + ", got " + kind(n));
+        }
+        if (n.isNumber() && f.convertsText()) {
+          // A version sent as 3 or 2.3 converts like the text "3" or "2.3" would.
+          String text = cleanse(f, n.asText());
+          if (text != null) {
+            texts.put(f.name, text);
+            typed.put(f.name, convert(f, text));
+          }
+          continue;
         }
         if (n.isNumber() && !numericType(f.type) && f.type != FieldType.STRING
             && !(f.type == FieldType.TIMESTAMP && f.format != null
@@ -692,6 +707,12 @@ public final class RecordParser implements Serializable {
         case UPPER:
           s = s.toUpperCase(Locale.ROOT);
           break;
+        case DIGITS:
+          s = digits(s);
+          break;
+        case VERSION_NUMBER:
+          s = versionNumber(f, s);
+          break;
         case COLLAPSE_WHITESPACE:
         default:
           s = s.strip().replaceAll("\\s+", " ");
@@ -705,6 +726,43 @@ public final class RecordParser implements Serializable {
       }
     }
     return checkText(f, s);
+  }
+
+  private static String digits(String s) {
+    StringBuilder b = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c >= '0' && c <= '9') {
+        b.append(c);
+      }
+    }
+    return b.toString();
+  }
+
+  /** MAJOR[.MINOR[.PATCH]], an optional leading v; minor and patch below 100. */
+  private static final Pattern VERSION =
+      Pattern.compile("[vV]?([0-9]{1,5})(?:\\.([0-9]{1,2})(?:\\.([0-9]{1,2}))?)?");
+
+  /**
+   * A dotted version as MAJOR x 10000 + MINOR x 100 + PATCH: distinct versions stay distinct
+   * and keep their order (at most 99 for minor and patch, 99999 for major, so it fits an int).
+   * Blank text is left for the null tokens.
+   */
+  private static String versionNumber(FieldSpec f, String s) throws Reject {
+    String t = s.strip();
+    if (t.isEmpty()) {
+      return t;
+    }
+    Matcher m = VERSION.matcher(t);
+    if (!m.matches()) {
+      throw new Reject(STAGE_VALIDATE, "field '" + f.name + "': expected a version"
+          + " MAJOR[.MINOR[.PATCH]] (minor and patch at most 99) for cleanse version_number,"
+          + " got text that is not");
+    }
+    long v = Long.parseLong(m.group(1)) * 10000
+        + (m.group(2) == null ? 0 : Long.parseLong(m.group(2)) * 100)
+        + (m.group(3) == null ? 0 : Long.parseLong(m.group(3)));
+    return Long.toString(v);
   }
 
   private static String checkText(FieldSpec f, String s) throws Reject {

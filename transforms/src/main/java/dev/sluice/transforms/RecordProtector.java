@@ -53,7 +53,7 @@ public final class RecordProtector implements Serializable {
     return Row.withSchema(outputSchema).attachValues(values);
   }
 
-  private Object protectValue(FieldSpec f, Object v) {
+  Object protectValue(FieldSpec f, Object v) {
     if (v == null) {
       return null;
     }

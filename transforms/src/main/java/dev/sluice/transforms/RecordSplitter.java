@@ -527,6 +527,12 @@ public final class RecordSplitter implements Serializable {
         } else if (recordStart != null) {
           continued(payload, endByte);
         } else {
+          if (sniff && !header && headerLine == null) {
+            // No header: the first record tells the file's delimiter, and travels with every
+            // record of the file as its header does, so the parser reads them alike.
+            headerLine = new String(payload, StandardCharsets.UTF_8);
+            delim = (byte) sniffDelimiter(headerLine, (char) quote, columns);
+          }
           receiver.record(payload, recStartLine, headerLine);
           count++;
         }
@@ -630,7 +636,34 @@ public final class RecordSplitter implements Serializable {
    * outside quotes ({@code ,} when none is, or on a tie with it).
    */
   public static char sniffDelimiter(String header, char quote) {
+    return sniffDelimiter(header, quote, 0);
+  }
+
+  /**
+   * The delimiter of a file without a header, from its first record: of {@code , ; tab |}, the
+   * one that cuts it into the spec's {@code columns} (outside quotes), the first such on a tie;
+   * when none does, the one found most often, as for a header.
+   */
+  public static char sniffDelimiter(String line, char quote, int columns) {
     char[] candidates = {',', ';', '\t', '|'};
+    int[] counts = counts(line, quote, candidates);
+    if (columns > 1) {
+      for (int k = 0; k < candidates.length; k++) {
+        if (counts[k] + 1 == columns) {
+          return candidates[k];
+        }
+      }
+    }
+    int best = 0;
+    for (int k = 1; k < candidates.length; k++) {
+      if (counts[k] > counts[best]) {
+        best = k;
+      }
+    }
+    return candidates[best];
+  }
+
+  private static int[] counts(String header, char quote, char[] candidates) {
     int[] counts = new int[candidates.length];
     boolean quoted = false;
     for (int i = 0; i < header.length(); i++) {
@@ -645,13 +678,7 @@ public final class RecordSplitter implements Serializable {
         }
       }
     }
-    int best = 0;
-    for (int k = 1; k < candidates.length; k++) {
-      if (counts[k] > counts[best]) {
-        best = k;
-      }
-    }
-    return candidates[best];
+    return counts;
   }
 
   private String[] headerNames(String line, byte delimiter) throws FileRefused {

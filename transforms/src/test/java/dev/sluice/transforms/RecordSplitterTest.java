@@ -268,7 +268,13 @@ public class RecordSplitterTest {
             "c.json");
     List<Rec> recs = split(RecordSplitter.forFeed(noHeader), bytes("1,a\n2,b"));
     assertEquals(List.of("1,a", "2,b"), texts(recs));
-    assertNull(recs.get(0).header);
+    // No delimiter in the spec: the first record travels as the file's "header", for the
+    // parser to sniff the same delimiter from; with a delimiter given there is none.
+    assertEquals("1,a", recs.get(1).header);
+    FeedSpec given = FeedSpec.parse(
+        "{\"name\": \"c\", \"format\": {\"type\": \"csv\", \"header\": false, \"delimiter\": \",\","
+            + " \"columns\": [\"id\", \"note\"]}, \"fields\": [{\"name\": \"id\"}]}", "c.json");
+    assertNull(split(RecordSplitter.forFeed(given), bytes("1,a\n2,b")).get(0).header);
   }
 
   /** A 10 MB line arrives intact across many read buffers, and the next line still splits. */
@@ -399,5 +405,38 @@ public class RecordSplitterTest {
         () -> split(RecordSplitter.forFeed(comma), bytes("id;note\n1;a\n")));
     org.hamcrest.MatcherAssert.assertThat(e.getMessage(),
         org.hamcrest.Matchers.containsString("delimiter ','"));
+  }
+
+  /**
+   * Without a header and without a delimiter in the spec, a file's delimiter is sniffed from its
+   * first record: the one that cuts it into the spec's columns; every record of the file then
+   * parses by it (a quoted field holding ';' stays one value).
+   */
+  @Test
+  public void csvDelimiterSniffedWithoutAHeader() throws IOException {
+    FeedSpec headerless = FeedSpec.parse("{\"name\": \"h\", \"format\": {\"type\": \"csv\","
+        + " \"header\": false, \"columns\": [\"id\", \"name\", \"amount\"]}, \"fields\":"
+        + " [{\"name\": \"id\"}, {\"name\": \"name\"}, {\"name\": \"amount\", \"type\":"
+        + " \"decimal\"}]}", "h.json");
+    assertEquals(true, headerless.csvSniffDelimiter);
+    List<Rec> recs = split(RecordSplitter.forFeed(headerless),
+        bytes("1;\"Smith; J, Jr\";2.50\n2;Lee;3\n"));
+    assertEquals(List.of("1;\"Smith; J, Jr\";2.50", "2;Lee;3"), texts(recs));
+    RecordParser parser = new RecordParser(headerless);
+    List<String> got = new ArrayList<>();
+    for (int i = 0; i < recs.size(); i++) {
+      RecordParser.Result r = parser.parse(new dev.sluice.transforms.model.RawRecord(
+          recs.get(i).bytes, "f:" + (i + 1), "f:" + (i + 1), 0L, recs.get(i).header));
+      assertEquals(r.reason, true, r.ok());
+      got.add(r.row.getString("name") + "|" + r.row.getDecimal("amount"));
+    }
+    assertEquals(List.of("Smith; J, Jr|2.50", "Lee|3"), got);
+    // Of the candidates, the one that gives the spec's column count wins over the most frequent.
+    assertEquals('|', RecordSplitter.sniffDelimiter("1|a,b,c,d|2", '"', 3));
+    assertEquals(',', RecordSplitter.sniffDelimiter("1|a,b,c,d|2", '"', 0));
+    // A one-column spec has nothing to sniff.
+    assertEquals(false, FeedSpec.parse("{\"name\": \"o\", \"format\": {\"type\": \"csv\","
+        + " \"header\": false, \"columns\": [\"a\"]}, \"fields\": [{\"name\": \"a\"}]}",
+        "o.json").csvSniffDelimiter);
   }
 }

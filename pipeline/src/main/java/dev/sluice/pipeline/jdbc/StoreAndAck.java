@@ -24,6 +24,12 @@ import org.apache.beam.sdk.values.Row;
  * commit of its own), dead letters go to {@code sluice_dead_letters}; after the transaction
  * commits, the batch's messages are deleted. A crash before the commit leaves the messages to
  * come again; a crash after it leaves them to be stored again, changing nothing.
+ *
+ * <p>A table without a key ({@code table.mode: append}) takes plain INSERTs instead, and is
+ * not idempotent: a crash between the commit and the delete stores those records again when
+ * their messages come back; a message delivered twice within the run (its visibility timeout
+ * ran out) is deleted by its second copy without a row, so a crash before the first copy's
+ * commit would lose it.
  */
 public final class StoreAndAck {
   public static final String DEAD_LETTER_TABLE = "sluice_dead_letters";
@@ -47,7 +53,12 @@ public final class StoreAndAck {
       boolean duplicates) {
     Map<String, FieldType> cols = Tables.columns(spec);
     String sql = dialect.upsert(spec.table, cols, spec.tableKeyColumns());
-    if (duplicates) {
+    if (spec.tableAppend) {
+      // A table without a key (table.mode append): plain INSERTs, and a duplicate (the same
+      // message delivered again within the run) is acknowledged without a row of its own.
+      int at = sql.indexOf(" ON CONFLICT");
+      sql = duplicates ? null : at < 0 ? sql : sql.substring(0, at);
+    } else if (duplicates) {
       int at = sql.indexOf(" ON CONFLICT");
       sql = sql.substring(0, sql.indexOf(')', at) + 1) + " DO NOTHING";
     }
@@ -181,6 +192,9 @@ public final class StoreAndAck {
 
     @Override
     void bind(Connection c, List<Row> rows) throws SQLException {
+      if (statement == null) {
+        return;
+      }
       try (PreparedStatement ps = c.prepareStatement(statement)) {
         for (Row r : rows) {
           setter.setParameters(r, ps);

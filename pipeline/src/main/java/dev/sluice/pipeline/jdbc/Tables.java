@@ -80,6 +80,37 @@ public final class Tables {
     }
   }
 
+  /**
+   * The feed's output columns whose table column holds a bounded text ({@code varchar(n)},
+   * {@code char(n)}), with that bound in characters; for {@link FeedSpec#withColumnLimits}, so
+   * a value too long is one dead letter, not a failed batch. Empty for normalised feeds (their
+   * tables are Sluice's own, all {@code text}).
+   */
+  public static Map<String, Integer> textLimits(Database db, FeedSpec spec) {
+    Map<String, Integer> limits = new LinkedHashMap<>();
+    if (spec.normalise != null) {
+      return limits;
+    }
+    Map<String, FieldType> cols = columns(spec);
+    try (Connection c = db.connect();
+        PreparedStatement ps = c.prepareStatement(
+            "SELECT column_name, character_maximum_length FROM information_schema.columns"
+                + " WHERE table_schema = current_schema() AND table_name = ?"
+                + " AND character_maximum_length IS NOT NULL")) {
+      ps.setString(1, Names.requireSafe(spec.table, "table"));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          if (cols.get(rs.getString(1)) == FieldType.STRING) {
+            limits.put(rs.getString(1), rs.getInt(2));
+          }
+        }
+      }
+    } catch (SQLException e) {
+      throw new SluiceException("table " + spec.table + ": " + db.describe(e));
+    }
+    return limits;
+  }
+
   private static void checkColumns(Connection c, String where, String table,
       Map<String, FieldType> cols) throws SQLException {
     Map<String, String> present = new LinkedHashMap<>();

@@ -4,6 +4,8 @@ import dev.sluice.pipeline.metrics.SinkCounters;
 import dev.sluice.transforms.normalise.NormalisedTable;
 import dev.sluice.transforms.normalise.Normaliser;
 import dev.sluice.transforms.spec.FieldType;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,7 +13,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.apache.beam.sdk.io.jdbc.JdbcIO;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -24,9 +25,11 @@ import org.apache.beam.sdk.values.Row;
 /**
  * Upserts every table of a {@link Normaliser}'s output, each on its key, in batches. A table is
  * written only after the tables it refers to are ({@link Wait#on}), so foreign keys hold at
- * every commit. Deadlocks and serialization failures between runs that load in parallel and
- * touch the same rows (two branches selling the same product) are retried by JdbcIO.
- * The tables must exist ({@link NormalisedTables#ensure}).
+ * every commit. Each batch is one transaction, tried again with back-off ({@link
+ * DatabaseRetry}, as the feed tables' COPY path does) after a lost connection, a server
+ * restarting, or a deadlock or serialization failure between runs that load in parallel and
+ * touch the same rows (two branches selling the same product); the upserts make a retried
+ * batch change nothing twice. The tables must exist ({@link NormalisedTables#ensure}).
  *
  * <pre>{@code
  * tables.apply(WriteNormalisedTables.of(normaliser).to(database).withBatchSize(1000));
@@ -69,12 +72,6 @@ public final class WriteNormalisedTables extends PTransform<PCollectionTuple, PD
   @Override
   public PDone expand(PCollectionTuple tables) {
     Objects.requireNonNull(db, "WriteNormalisedTables needs to(database)");
-    JdbcIO.DataSourceConfiguration config =
-        JdbcIO.DataSourceConfiguration.create("org.postgresql.Driver", db.url())
-            .withConnectionProperties(db.connectionProperties());
-    if (db.password() != null) {
-      config = config.withPassword(db.password());
-    }
     Map<String, PCollection<Void>> written = new HashMap<>();
     for (NormalisedTable t : normaliser.tables()) {
       PCollection<Row> rows = tables.get(t.tag());
@@ -95,16 +92,10 @@ public final class WriteNormalisedTables extends PTransform<PCollectionTuple, PD
       PCollection<Void> done =
           rows.apply(
               "Upsert_" + t.name(),
-              JdbcIO.<Row>write()
-                  .withDataSourceConfiguration(config)
-                  .withStatement(dialect.upsert(t.name(), cols, t.key()))
-                  .withBatchSize(batchSize)
-                  .withRetryStrategy(WriteNormalisedTables::retryable)
-                  .withPreparedStatementSetter(
-                      new WriteRows.RowSetter(new ArrayList<>(cols.values())))
-                  .withResults());
+              ParDo.of(new UpsertBatchesFn(db, t.name(), dialect.upsert(t.name(), cols, t.key()),
+                  new WriteRows.RowSetter(new ArrayList<>(cols.values())), batchSize)));
       written.put(t.name(), done);
-      // JdbcIO commits inside; its rows are counted stored once its writes are done (Wait.on).
+      // Rows are counted stored once their table's writes are all committed (Wait.on).
       rows.apply("WaitForUpsert_" + t.name(), Wait.on(done)).setRowSchema(t.schema())
           .apply("CountStored_" + t.name(), ParDo.of(new CountStoredFn(t.name())));
     }
@@ -125,9 +116,93 @@ public final class WriteNormalisedTables extends PTransform<PCollectionTuple, PD
     }
   }
 
-  /** Serialization failure or deadlock: the batch is rolled back and can simply run again. */
-  static boolean retryable(SQLException e) {
-    String state = e.getSQLState();
-    return "40001".equals(state) || "40P01".equals(state);
+  /**
+   * Upserts a bundle's rows in batches, one transaction each; a batch that fails for a
+   * transient reason is rolled back and tried again on a new connection. It outputs nothing:
+   * its output is the signal that the table is written.
+   */
+  static final class UpsertBatchesFn extends DoFn<Row, Void> {
+    private final Database db;
+    private final String table;
+    private final String statement;
+    private final WriteRows.RowSetter setter;
+    private final int batchSize;
+    private transient Connection connection;
+    private transient List<Row> buffer;
+
+    UpsertBatchesFn(Database db, String table, String statement, WriteRows.RowSetter setter,
+        int batchSize) {
+      this.db = db;
+      this.table = table;
+      this.statement = statement;
+      this.setter = setter;
+      this.batchSize = batchSize;
+    }
+
+    @Setup
+    public void setup() {
+      buffer = new ArrayList<>();
+    }
+
+    @ProcessElement
+    public void process(@Element Row row) throws SQLException {
+      buffer.add(row);
+      if (buffer.size() >= batchSize) {
+        flush();
+      }
+    }
+
+    @FinishBundle
+    public void finishBundle() throws SQLException {
+      flush();
+    }
+
+    private void flush() throws SQLException {
+      if (buffer.isEmpty()) {
+        return;
+      }
+      for (int attempt = 1; ; attempt++) {
+        try {
+          if (connection == null) {
+            connection = db.open();
+            connection.setAutoCommit(false);
+          }
+          try (PreparedStatement ps = connection.prepareStatement(statement)) {
+            for (Row r : buffer) {
+              setter.setParameters(r, ps);
+              ps.addBatch();
+            }
+            ps.executeBatch();
+          }
+          connection.commit();
+          break;
+        } catch (SQLException e) {
+          closeQuietly();
+          try {
+            DatabaseRetry.standard().waitOrThrow(e, attempt, db, "writing table " + table);
+          } catch (SQLException last) {
+            throw new SQLException("table " + table + ": writing " + buffer.size()
+                + " rows failed: " + db.describe(last), last.getSQLState());
+          }
+        }
+      }
+      buffer.clear();
+    }
+
+    private void closeQuietly() {
+      if (connection != null) {
+        try {
+          connection.close();
+        } catch (SQLException | RuntimeException ignored) {
+          // The next attempt opens a new connection; a rollback dies with this one.
+        }
+        connection = null;
+      }
+    }
+
+    @Teardown
+    public void teardown() {
+      closeQuietly();
+    }
   }
 }

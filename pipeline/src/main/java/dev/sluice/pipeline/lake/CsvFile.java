@@ -1,6 +1,7 @@
 package dev.sluice.pipeline.lake;
 
 import dev.sluice.transforms.RecordParser;
+import dev.sluice.transforms.RecordSplitter;
 import dev.sluice.transforms.spec.Names;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -54,6 +55,8 @@ final class CsvFile implements AutoCloseable {
   private final int[] fieldToColumn;
   private final List<String> headerNames;
   private long lastLine;
+  /** The delimiter this file is read with: the schema's, or sniffed from its first line. */
+  private final char delimiter;
 
   /** Default bound of one record (and so of each field), in characters. */
   static final int DEFAULT_MAX_RECORD_CHARS = 16 << 20;
@@ -76,11 +79,15 @@ final class CsvFile implements AutoCloseable {
     CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
         .onMalformedInput(CodingErrorAction.REPORT)
         .onUnmappableCharacter(CodingErrorAction.REPORT);
-    this.bounded = new Bounded(new BufferedReader(new InputStreamReader(in, utf8), 1 << 16),
-        maxRecordChars);
+    BufferedReader buffered = new BufferedReader(new InputStreamReader(in, utf8), 1 << 16);
+    this.delimiter = schema.sniffDelimiter
+        ? RecordSplitter.sniffDelimiter(firstLine(buffered), schema.quote,
+            schema.header ? 0 : schema.columns.size())
+        : schema.delimiter;
+    this.bounded = new Bounded(buffered, maxRecordChars);
     Reader reader = bounded;
     CSVFormat format = CSVFormat.RFC4180.builder()
-        .setDelimiter(schema.delimiter)
+        .setDelimiter(delimiter)
         .setQuote(schema.quote)
         .setIgnoreEmptyLines(false)
         .setRecordSeparator("\n")
@@ -99,11 +106,13 @@ final class CsvFile implements AutoCloseable {
         String name = RecordParser.normalise(headerNames.get(i));
         TableSchema.Column c = schema.column(name);
         if (c == null && headerNames.size() == 1 && schema.columns.size() > 1) {
-          throw new Refused(delimiterProblem(headerNames.get(0), schema));
+          throw new Refused(delimiterProblem(headerNames.get(0), schema, delimiter));
         }
         if (c == null) {
           throw new Refused("header column '" + Names.printable(name) + "' is not in the schema"
-              + " of table " + schema.table + " (columns: " + schema.columnNames() + ")");
+              + " of table " + schema.table + " (columns: " + schema.columnNames() + "; header"
+              + " read with delimiter " + shown(delimiter)
+              + (schema.sniffDelimiter ? ", sniffed" : "") + ")");
         }
         if (seen.containsKey(name)) {
           throw new Refused("header names column '" + name + "' twice");
@@ -224,7 +233,12 @@ final class CsvFile implements AutoCloseable {
    * character than the schema's. Names the characters, not the header (which would read as
    * one long column name).
    */
-  static String delimiterProblem(String header, TableSchema schema) {
+  static String delimiterProblem(String header, TableSchema schema, char used) {
+    if (schema.sniffDelimiter) {
+      return "the header is one field where the schema of table " + schema.table + " has "
+          + schema.columns.size() + " columns: no delimiter (, ; tab |) was found in it to"
+          + " sniff, so it was read with " + shown(used) + " (set csv.delimiter in the schema)";
+    }
     for (char d : new char[] {',', ';', '\t', '|'}) {
       if (d != schema.delimiter && header.indexOf(d) >= 0) {
         return "the header is one field, but holds " + shown(d) + ": the file seems delimited"
@@ -235,6 +249,25 @@ final class CsvFile implements AutoCloseable {
     }
     return "the header is one field where the schema of table " + schema.table + " has "
         + schema.columns.size() + " columns delimited by " + shown(schema.delimiter);
+  }
+
+  /**
+   * The file's first line (at most 64 Ki characters), the reader left where it was: for
+   * sniffing the delimiter before the CSV parser reads anything.
+   */
+  private String firstLine(BufferedReader r) throws IOException, Refused {
+    int max = 1 << 16;
+    StringBuilder b = new StringBuilder();
+    try {
+      r.mark(max + 1);
+      for (int c; b.length() < max && (c = r.read()) >= 0 && c != '\n'; ) {
+        b.append((char) c);
+      }
+      r.reset();
+    } catch (IOException e) {
+      throw problem(e);
+    }
+    return b.toString();
   }
 
   private static String shown(char c) {

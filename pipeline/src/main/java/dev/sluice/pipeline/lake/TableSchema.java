@@ -52,11 +52,19 @@ public final class TableSchema implements Serializable {
   public final List<String> primaryKey;
   public final Set<LakeAction> allowedOperations;
   public final char delimiter;
+  /**
+   * True when the schema names no {@code csv.delimiter}: each file's is sniffed from its first
+   * line ({@link dev.sluice.transforms.RecordSplitter#sniffDelimiter}), {@link #delimiter}
+   * ({@code ,}) when nothing is found.
+   */
+  public final boolean sniffDelimiter;
   public final char quote;
   public final boolean header;
 
   private TableSchema(String table, List<Column> columns, List<String> primaryKey,
-      Set<LakeAction> allowed, char delimiter, char quote, boolean header) {
+      Set<LakeAction> allowed, char delimiter, boolean sniffDelimiter, char quote,
+      boolean header) {
+    this.sniffDelimiter = sniffDelimiter;
     this.table = table;
     this.columns = Collections.unmodifiableList(columns);
     this.primaryKey = Collections.unmodifiableList(primaryKey);
@@ -188,8 +196,9 @@ public final class TableSchema implements Serializable {
     if (!problems.isEmpty()) {
       throw new Refused(String.join("; ", problems));
     }
+    boolean sniff = csv == null || !csv.has("delimiter");
     return new TableSchema(keyTable, new ArrayList<>(cols.values()), key, allowed, delimiter,
-        quote, header);
+        sniff, quote, header);
   }
 
   /** Names PostgreSQL gives every table itself; a column of that name cannot be created. */
@@ -279,8 +288,11 @@ public final class TableSchema implements Serializable {
     primaryKey.forEach(pk::add);
     ArrayNode ops = root.putArray("allowed_operations");
     allowedOperations.forEach(a -> ops.add(a.word()));
-    root.putObject("csv").put("delimiter", String.valueOf(delimiter))
-        .put("header", header).put("quote", String.valueOf(quote));
+    ObjectNode csv = root.putObject("csv");
+    if (!sniffDelimiter) {
+      csv.put("delimiter", String.valueOf(delimiter));
+    }
+    csv.put("header", header).put("quote", String.valueOf(quote));
     return root.toString();
   }
 }

@@ -138,6 +138,7 @@ public final class Replay {
     long before = -1;
     if (db != null) {
       Tables.ensure(db, new PostgresDialect(), spec);
+      spec = spec.withColumnLimits(Tables.textLimits(db, spec));
       sinks = sinks.withDatabase(db);
       table = spec.normalise == null ? spec.table : null;
       if (table != null) {

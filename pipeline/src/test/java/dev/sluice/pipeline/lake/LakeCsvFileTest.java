@@ -165,4 +165,36 @@ public class LakeCsvFileTest {
     assertThat(e.getMessage(), containsString("longer than 1000 characters"));
     assertThat(e.getMessage(), containsString("after line 1"));
   }
+
+  /**
+   * A schema without csv.delimiter reads each file by the delimiter sniffed from its first line
+   * (header or, without one, the first record); a header that then names no column says which
+   * delimiter it was read with.
+   */
+  @Test
+  public void delimiterSniffedWhenTheSchemaGivesNone() throws Exception {
+    TableSchema headed = TableSchema.parse("{\"columns\": [{\"name\": \"id\", \"type\":"
+        + " \"integer\"}, {\"name\": \"note\", \"type\": \"text\"}], \"primary_key\": [\"id\"]}",
+        "t");
+    assertEquals(true, headed.sniffDelimiter);
+    for (String d : new String[] {";", "|", "\t", ","}) {
+      List<CsvFile.Row> rs = rows("id" + d + "note\n1" + d + "\"a, b; c\"\n", headed);
+      assertEquals(d, 1, rs.size());
+      assertArrayEquals(d, new String[] {"1", "a, b; c"}, rs.get(0).values);
+    }
+    assertThat(assertThrows(Refused.class, () -> rows("id;email\n1;x\n", headed)).getMessage(),
+        containsString("read with delimiter ';', sniffed"));
+    assertThat(assertThrows(Refused.class, () -> rows("id note\n1 x\n", headed)).getMessage(),
+        containsString("no delimiter (, ; tab |) was found in it to sniff"));
+
+    TableSchema headerless = TableSchema.parse("{\"columns\": [{\"name\": \"id\", \"type\":"
+        + " \"integer\"}, {\"name\": \"note\", \"type\": \"text\"}], \"primary_key\": [\"id\"],"
+        + " \"csv\": {\"header\": false}}", "t");
+    List<CsvFile.Row> rs = rows("1|a,b,c\n2|d\n", headerless);
+    assertArrayEquals(new String[] {"1", "a,b,c"}, rs.get(0).values);
+    assertArrayEquals(new String[] {"2", "d"}, rs.get(1).values);
+    // The schema as recorded keeps sniffing; one with a delimiter keeps it.
+    assertEquals(true, TableSchema.parse(headed.toJson(), "t").sniffDelimiter);
+    assertEquals(false, TableSchema.parse(userData().toJson(), "user_data").sniffDelimiter);
+  }
 }

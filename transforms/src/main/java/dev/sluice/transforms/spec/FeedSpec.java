@@ -67,7 +67,10 @@ public final class FeedSpec implements Serializable {
   public final Format format;
   public final boolean csvHeader;
   public final char csvDelimiter;
-  /** True when the spec names no delimiter: each file's is sniffed from its header. */
+  /**
+   * True when the spec names no delimiter: each file's is sniffed from its header, or without
+   * one from its first record.
+   */
   public final boolean csvSniffDelimiter;
   public final char csvQuote;
   public final List<String> csvColumns;
@@ -105,12 +108,24 @@ public final class FeedSpec implements Serializable {
   public final String partitioning;
   /** What becomes of a JSON record's keys that no field names (default {@code drop}). */
   public final ExtraFields extraFields;
+  /**
+   * Output column to the most characters the target table's column holds ({@code varchar(n)},
+   * {@code char(n)}); learnt from the table at start, empty without one. A longer value makes
+   * its record a {@code validate} dead letter before any output sees it.
+   */
+  public final Map<String, Integer> columnLimits;
 
   private FeedSpec(FeedSpec o, boolean ackColumn) {
     this(o, ackColumn, o.partitioning);
   }
 
   private FeedSpec(FeedSpec o, boolean ackColumn, String partitioning) {
+    this(o, ackColumn, partitioning, o.columnLimits);
+  }
+
+  private FeedSpec(FeedSpec o, boolean ackColumn, String partitioning,
+      Map<String, Integer> columnLimits) {
+    this.columnLimits = columnLimits;
     this.name = o.name;
     this.format = o.format;
     this.csvHeader = o.csvHeader;
@@ -144,6 +159,12 @@ public final class FeedSpec implements Serializable {
     return new FeedSpec(this, true);
   }
 
+  /** The same feed with the text limits of its table's columns (see {@link #columnLimits}). */
+  public FeedSpec withColumnLimits(Map<String, Integer> limits) {
+    return new FeedSpec(this, ackColumn, partitioning,
+        Collections.unmodifiableMap(new LinkedHashMap<>(limits)));
+  }
+
   /**
    * The same feed partitioned by one of its named templates ({@code "partition": {"daily":
    * ..., "weekly": ..., "default": "daily"}}); fails naming the choices for an unknown name.
@@ -162,6 +183,7 @@ public final class FeedSpec implements Serializable {
 
   private FeedSpec(Builder b) {
     this.ackColumn = false;
+    this.columnLimits = Collections.emptyMap();
     this.name = b.name;
     this.format = b.format;
     this.csvHeader = b.csvHeader;
@@ -430,9 +452,12 @@ public final class FeedSpec implements Serializable {
       }
       b.csvHeader = bool(f, "header", "format", true);
       b.csvDelimiter = oneChar(f, "delimiter", "format", ',');
-      b.csvSniffDelimiter = b.format == Format.CSV && b.csvHeader && !f.has("delimiter");
       b.csvQuote = oneChar(f, "quote", "format", '"');
       b.csvColumns = strings(f, "columns", "format");
+      // A headerless file's delimiter is sniffed from its first record (one column: nothing to
+      // sniff, and any delimiter reads it the same).
+      b.csvSniffDelimiter = b.format == Format.CSV && !f.has("delimiter")
+          && (b.csvHeader || b.csvColumns.size() > 1);
       if (b.format == Format.CSV && !b.csvHeader && b.csvColumns.isEmpty()) {
         throw fail("format.columns", "a CSV without a header needs its columns listed in order");
       }
@@ -559,7 +584,7 @@ public final class FeedSpec implements Serializable {
           cleanse.add(FieldSpec.Cleanse.valueOf(c.toUpperCase(Locale.ROOT)));
         } catch (IllegalArgumentException e) {
           throw fail(path + ".cleanse", "unknown step '" + Names.printable(c)
-              + "' (trim, lower, upper, collapse_whitespace)");
+              + "' (trim, lower, upper, collapse_whitespace, digits, version_number)");
         }
       }
       String format = text(f, "format", path, null);

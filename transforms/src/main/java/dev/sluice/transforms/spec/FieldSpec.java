@@ -13,7 +13,15 @@ public final class FieldSpec implements Serializable {
     TRIM,
     LOWER,
     UPPER,
-    COLLAPSE_WHITESPACE
+    COLLAPSE_WHITESPACE,
+    /** Keeps the ASCII digits only ({@code 2.3.0} becomes {@code 230}). */
+    DIGITS,
+    /**
+     * A dotted version {@code MAJOR[.MINOR[.PATCH]]} as one number, MAJOR x 10000 + MINOR x 100
+     * + PATCH (as PHP's {@code PHP_VERSION_ID}): {@code 2.3.0} becomes {@code 20300}; ordered
+     * like the versions, unlike {@link #DIGITS} ({@code 2.10.0} after {@code 2.9.0}).
+     */
+    VERSION_NUMBER
   }
 
   /** A value derived by splitting another field's text on a separator. */
@@ -107,6 +115,15 @@ public final class FieldSpec implements Serializable {
     this.pii = pii;
     this.maskKeepFirst = maskKeepFirst;
     this.maskKeepLast = maskKeepLast;
+  }
+
+  /**
+   * True when a cleanse step reads the value as text and makes another text of it ({@code
+   * digits}, {@code version_number}): a JSON number such a field receives ({@code 3},
+   * {@code 2.3}) goes through the steps as its text, like a JSON string would.
+   */
+  public boolean convertsText() {
+    return cleanse.contains(Cleanse.DIGITS) || cleanse.contains(Cleanse.VERSION_NUMBER);
   }
 
   public boolean isDerived() {
