@@ -25,6 +25,7 @@ public final class Sinks {
   Duration maxOutOfOrder;
   SqsAcker acker;
   String filePrefix;
+  boolean duplicateKeys = true;
 
   private Sinks() {}
 
@@ -43,6 +44,18 @@ public final class Sinks {
     s.maxOutOfOrder = maxOutOfOrder;
     s.acker = acker;
     s.filePrefix = filePrefix;
+    s.duplicateKeys = duplicateKeys;
+    return s;
+  }
+
+  /**
+   * The run needs no collection of the duplicates' keys (whole-job tests read it from
+   * {@code Outputs}; a run has the ledger's count): a batch then drops duplicates without
+   * emitting them, which spares Flink shipping every unique row to two consumers that discard it.
+   */
+  public Sinks withoutDuplicateKeys() {
+    Sinks s = copy();
+    s.duplicateKeys = false;
     return s;
   }
 

@@ -78,6 +78,7 @@ public final class SluicePipeline {
   public static final class Outputs {
     public final PCollection<KV<String, Row>> partitioned;
     public final PCollection<DeadLetter> deadLetters;
+    /** Null when the sinks said {@code withoutDuplicateKeys()} and the input is bounded. */
     public final PCollection<String> duplicateKeys;
 
     Outputs(PCollection<KV<String, Row>> partitioned, PCollection<DeadLetter> deadLetters,
@@ -117,9 +118,14 @@ public final class SluicePipeline {
 
     int buckets =
         positive(p.getOptions().as(SluiceOptions.class).getDedupBuckets(), "--dedupBuckets");
-    PCollectionTuple deduped =
-        protectedRows.apply("DropDuplicates",
-            DropDuplicates.forFeed(spec).withBatchBuckets(buckets));
+    DropDuplicates dedup = DropDuplicates.forFeed(spec).withBatchBuckets(buckets);
+    // Duplicates are stored only with an acker (SQS); their keys only for Outputs.
+    boolean duplicatesWanted =
+        sinks.duplicateKeys || (sinks.database != null && sinks.acker != null);
+    if (!duplicatesWanted) {
+      dedup = dedup.withoutBatchDuplicates();
+    }
+    PCollectionTuple deduped = protectedRows.apply("DropDuplicates", dedup);
 
     PCollection<Row> unique =
         deduped.get(DropDuplicates.UNIQUE)
@@ -222,7 +228,8 @@ public final class SluicePipeline {
               .withDialect(sinks.dialect)
               .withBatchSize(sinks.batchSize));
     }
-    return new Outputs(partitioned, deadLetters, deduped.get(DropDuplicates.DUPLICATE_KEYS));
+    return new Outputs(partitioned, deadLetters, deduped.has(DropDuplicates.DUPLICATE_KEYS)
+        ? deduped.get(DropDuplicates.DUPLICATE_KEYS) : null);
   }
 
   /** Counts dead letters by kind of reason, for a failed run's one line of top reasons. */
@@ -277,6 +284,7 @@ public final class SluicePipeline {
     TooManyRejected.limit(options.getMaxRejected(), 0);
     Sinks sinks =
         Sinks.files(output)
+            .withoutDuplicateKeys()
             .withFormat(options.getFormat())
             .withCompression(FileFormat.compression(options.getCompression()))
             .withNumShards(positive(options.getNumShards(), "--numShards"))

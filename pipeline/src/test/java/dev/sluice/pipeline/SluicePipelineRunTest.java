@@ -60,4 +60,40 @@ public class SluicePipelineRunTest {
     }
     assertFalse(Files.exists(tmp.getRoot().toPath().resolve("out")));
   }
+
+  /**
+   * A file run drops duplicates without emitting them (its sinks say withoutDuplicateKeys): the
+   * ledger still counts each one and the files hold each unique record once.
+   */
+  @Test
+  public void fileRunCountsDuplicatesAndWritesUniqueRowsOnce() throws Exception {
+    Path in = tmp.newFolder("dups").toPath().resolve("events.jsonl");
+    String a = "{\"event_uuid\":\"a\",\"event_name\":\"lesson:started\","
+        + "\"created_at\":1710000000}";
+    String b = "{\"event_uuid\":\"b\",\"event_name\":\"lesson:started\","
+        + "\"created_at\":1710000060}";
+    Files.write(in, java.util.List.of(a, b, a, a));
+
+    SluicePipeline.run(options(in.toString()));
+
+    String summary = Files.readString(tmp.getRoot().toPath().resolve("summary.json"));
+    com.fasterxml.jackson.databind.JsonNode s =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(summary);
+    assertThat(s.get("read").asLong(), equalTo(4L));
+    assertThat(s.get("written").asLong(), equalTo(2L));
+    assertThat(s.get("duplicates").asLong(), equalTo(2L));
+    assertThat(s.get("rejected").asLong(), equalTo(0L));
+    java.util.List<String> lines = new java.util.ArrayList<>();
+    try (java.util.stream.Stream<Path> files = Files.walk(tmp.getRoot().toPath().resolve("out"))) {
+      for (Path f : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".jsonl.gz"))
+          .filter(f -> !f.toString().contains("_dead_letters"))::iterator) {
+        try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(
+            new java.util.zip.GZIPInputStream(Files.newInputStream(f)),
+            java.nio.charset.StandardCharsets.UTF_8))) {
+          r.lines().forEach(lines::add);
+        }
+      }
+    }
+    assertThat(lines.size(), equalTo(2));
+  }
 }

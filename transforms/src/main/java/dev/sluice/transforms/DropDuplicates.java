@@ -57,18 +57,22 @@ public final class DropDuplicates extends PTransform<PCollection<Row>, PCollecti
   private final List<String> keyColumns;
   private final Duration ttl;
   private final int buckets;
+  private final boolean duplicatesOut;
 
-  private DropDuplicates(List<String> keyColumns, Duration ttl, int buckets) {
+  private DropDuplicates(List<String> keyColumns, Duration ttl, int buckets,
+      boolean duplicatesOut) {
     this.keyColumns = keyColumns;
     this.ttl = ttl;
     this.buckets = buckets;
+    this.duplicatesOut = duplicatesOut;
   }
 
   public static DropDuplicates on(List<String> keyColumns) {
     if (keyColumns == null || keyColumns.isEmpty()) {
       throw new IllegalArgumentException("DropDuplicates needs at least one key column");
     }
-    return new DropDuplicates(List.copyOf(keyColumns), Duration.standardHours(24), BUCKETS);
+    return new DropDuplicates(List.copyOf(keyColumns), Duration.standardHours(24), BUCKETS,
+        true);
   }
 
   public static DropDuplicates forFeed(FeedSpec spec) {
@@ -80,7 +84,18 @@ public final class DropDuplicates extends PTransform<PCollection<Row>, PCollecti
     if (!ttl.isLongerThan(Duration.ZERO)) {
       throw new IllegalArgumentException("dedup TTL must be positive");
     }
-    return new DropDuplicates(keyColumns, ttl, buckets);
+    return new DropDuplicates(keyColumns, ttl, buckets, duplicatesOut);
+  }
+
+  /**
+   * A batch whose duplicates nobody stores: the output holds {@link #UNIQUE} only (duplicates
+   * are still counted in the ledger). Why it matters: Flink's batch translation ends every
+   * output nobody reads in a discarding sink, so each output is a consumer of the step, and a
+   * step with several consumers ships every element, encoded, to each of them: the unique rows
+   * were encoded and decoded three times, twice for nothing. Streams keep every output.
+   */
+  public DropDuplicates withoutBatchDuplicates() {
+    return new DropDuplicates(keyColumns, ttl, buckets, false);
   }
 
   /**
@@ -92,7 +107,7 @@ public final class DropDuplicates extends PTransform<PCollection<Row>, PCollecti
     if (buckets < 1) {
       throw new IllegalArgumentException("dedup buckets must be at least 1");
     }
-    return new DropDuplicates(keyColumns, ttl, buckets);
+    return new DropDuplicates(keyColumns, ttl, buckets, duplicatesOut);
   }
 
   @Override
@@ -141,11 +156,14 @@ public final class DropDuplicates extends PTransform<PCollection<Row>, PCollecti
     PCollectionTuple out =
         grouped.apply(
             "KeepFirstOfKey",
-            ParDo.of(new FirstOfKeyInBucketFn(cols))
-                .withOutputTags(UNIQUE, TupleTagList.of(DUPLICATE_KEYS).and(DUPLICATES)));
+            ParDo.of(new FirstOfKeyInBucketFn(cols, duplicatesOut))
+                .withOutputTags(UNIQUE, duplicatesOut
+                    ? TupleTagList.of(DUPLICATE_KEYS).and(DUPLICATES) : TupleTagList.empty()));
     out.get(UNIQUE).setRowSchema(schema);
-    out.get(DUPLICATE_KEYS).setCoder(StringUtf8Coder.of());
-    out.get(DUPLICATES).setRowSchema(schema);
+    if (duplicatesOut) {
+      out.get(DUPLICATE_KEYS).setCoder(StringUtf8Coder.of());
+      out.get(DUPLICATES).setRowSchema(schema);
+    }
     return out;
   }
 
@@ -179,9 +197,11 @@ public final class DropDuplicates extends PTransform<PCollection<Row>, PCollecti
    */
   static final class FirstOfKeyInBucketFn extends DoFn<KV<Integer, Iterable<Row>>, Row> {
     private final List<String> cols;
+    private final boolean duplicatesOut;
 
-    FirstOfKeyInBucketFn(List<String> cols) {
+    FirstOfKeyInBucketFn(List<String> cols, boolean duplicatesOut) {
       this.cols = cols;
+      this.duplicatesOut = duplicatesOut;
     }
 
     @ProcessElement
@@ -192,8 +212,10 @@ public final class DropDuplicates extends PTransform<PCollection<Row>, PCollecti
         String key = keyOf(row, cols);
         if (!seen.add(key)) {
           duplicates++;
-          out.get(DUPLICATE_KEYS).output(key);
-          out.get(DUPLICATES).output(row);
+          if (duplicatesOut) {
+            out.get(DUPLICATE_KEYS).output(key);
+            out.get(DUPLICATES).output(row);
+          }
           continue;
         }
         out.get(UNIQUE).output(row);

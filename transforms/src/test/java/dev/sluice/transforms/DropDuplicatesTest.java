@@ -1,5 +1,6 @@
 package dev.sluice.transforms;
 
+import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 
 import dev.sluice.transforms.spec.FeedSpec;
@@ -55,6 +56,29 @@ public class DropDuplicatesTest {
         .containsInAnyOrder(row("a", 1, "x"), row("b", 2, null), row("c", 3, "y"));
     PAssert.that(out.get(DropDuplicates.DUPLICATE_KEYS)).containsInAnyOrder("a", "c", "c");
     p.run();
+  }
+
+  /**
+   * A batch without duplicate outputs keeps the same unique rows and still counts every drop in
+   * the ledger; it outputs the unique rows only, so Flink ships them to one consumer.
+   */
+  @Test
+  public void batchWithoutDuplicateOutputsKeepsUniqueRowsAndCounts() {
+    PCollectionTuple out =
+        dedupBatch(DropDuplicates.on(List.of("id")).withoutBatchDuplicates(),
+            row("a", 1, "x"), row("a", 1, "x"), row("b", 2, null),
+            row("c", 3, "y"), row("c", 3, "y"), row("c", 3, "y"));
+    PAssert.that(out.get(DropDuplicates.UNIQUE))
+        .containsInAnyOrder(row("a", 1, "x"), row("b", 2, null), row("c", 3, "y"));
+    assertEquals(1, out.getAll().size());
+    long duplicates = 0;
+    for (org.apache.beam.sdk.metrics.MetricResult<Long> c : p.run().metrics()
+        .queryMetrics(org.apache.beam.sdk.metrics.MetricsFilter.builder().build()).getCounters()) {
+      if (c.getName().getName().equals(Ledger.DUPLICATES)) {
+        duplicates += c.getAttempted();
+      }
+    }
+    assertEquals(3, duplicates);
   }
 
   /** Rows that differ only outside the key are still duplicates: exactly one survives. */
