@@ -136,7 +136,7 @@ def main():
         targets.append(("cafe, DirectRunner vs the default", "within 3x",
                         f"{x[0]} s wall, {x[1]} CPU s: {x[0] / d[0]:.2f}x" if x[0] and d[0] else "failed",
                         x[3] or "", "yes" if x[0] and d[0] and x[0] <= 3 * d[0] else "no"))
-    if batch:
+    if any(k.startswith("reference-") for k in batch):
         for runner, goal in (("default", 0.8), ("direct", 0.5)):
             cells, lds, ok = [], [], True
             for days in LAYOUT_DAYS:
@@ -209,7 +209,7 @@ def main():
                 q = ratio_vs_ref(tool, days) if tool != "reference" else 1.0
                 out.append(f"| {RUNNERS[tool]} | {f.get('partitions-' + days, '?')} |"
                            f" {events / w:,.0f} | {w:.1f} | {med(runs, 1):.1f} | {max(r[2] for r in runs if r[2]):,} |"
-                           f" {q:.2f}x | {loads(runs)} | {verify.get(f'{tool}-{days}', 'bar' if tool == 'reference' else '')} |"
+                           f" {f'{q:.2f}x' if q is not None else ''} | {loads(runs)} | {verify.get(f'{tool}-{days}', 'bar' if tool == 'reference' else '')} |"
                            if w else f"| {RUNNERS[tool]} | | failed | | | | | {loads(runs)} | |")
         out.append("")
     if streams:
