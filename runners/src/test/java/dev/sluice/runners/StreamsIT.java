@@ -241,10 +241,21 @@ public class StreamsIT {
    * Kinesis, two shards: events over three days sent shuffled (as a backfill or a replay sends
    * them), one stamped 2099 and one 1970, re-deliveries spread through the stream (some after
    * the outliers), into S3 partitions. Every uuid exactly once in the files, the exact duplicate
-   * count in the ledger, and one file per partition (the run fits in one flush interval).
+   * count in the ledger, and one file per partition (the run fits in one flush interval). On
+   * the default runner (embedded Flink, checkpointing its state) and on the DirectRunner.
    */
   @Test
-  public void kinesisIntoS3Partitions() throws Exception {
+  public void kinesisIntoS3PartitionsOnTheDefaultRunner() throws Exception {
+    kinesisIntoS3Partitions(List.of(), "events-k", "kinesis_k");
+  }
+
+  @Test
+  public void kinesisIntoS3PartitionsOnTheDirectRunner() throws Exception {
+    kinesisIntoS3Partitions(List.of("--runner=DirectRunner"), "events-kd", "kinesis_kd");
+  }
+
+  private void kinesisIntoS3Partitions(List<String> runner, String stream, String db)
+      throws Exception {
     Random r = new Random(3);
     List<String> events = new ArrayList<>();
     long start = 1_710_000_000L;
@@ -294,14 +305,17 @@ public class StreamsIT {
       expectedPartitions.merge("event_type=" + n.get("event_name").asText().split(":")[0]
           + "/dt=" + dt, 1L, Long::sum);
     }
-    Path file = write("events-k.jsonl", lines);
-    Cli send = Cli.run(env, "send", "--to=kinesis://events-k", "--shards=2", "--input=" + file);
+    Path file = write(stream + ".jsonl", lines);
+    Cli send = Cli.run(env, "send", "--to=kinesis://" + stream, "--shards=2", "--input=" + file);
     assertEquals(send.toString(), 0, send.exit);
-    Path summary = TMP.getRoot().toPath().resolve("kinesis.json");
-    Cli run = Cli.run(env, "run", "--runner=DirectRunner", "--spec=testdata/events/spec.json",
-        "--input=kinesis://events-k", "--output=s3://lake/events-k", "--keyFile=" + keys,
-        "--jdbcUrl=" + jdbc("kinesis_k"),
-        "--stopWhenDrained", "--quietPeriod=3s", "--summary=" + summary);
+    Path summary = TMP.getRoot().toPath().resolve(stream + ".json");
+    List<String> args = new ArrayList<>(List.of("run"));
+    args.addAll(runner);
+    args.addAll(List.of("--spec=testdata/events/spec.json",
+        "--input=kinesis://" + stream, "--output=s3://lake/" + stream, "--keyFile=" + keys,
+        "--jdbcUrl=" + jdbc(db),
+        "--stopWhenDrained", "--quietPeriod=3s", "--summary=" + summary));
+    Cli run = Cli.run(env, args.toArray(new String[0]));
     assertEquals(run.toString(), 0, run.exit);
     JsonNode s = MAPPER.readTree(summary.toFile());
     assertEquals(lines.size(), s.get("read").asLong());
@@ -314,12 +328,12 @@ public class StreamsIT {
     Map<String, Integer> filesPerPartition = new HashMap<>();
     Map<String, Integer> timesSeen = new HashMap<>();
     for (StorageMetadata m : store.list("lake",
-        ListContainerOptions.Builder.prefix("events-k/").recursive())) {
+        ListContainerOptions.Builder.prefix(stream + "/").recursive())) {
       String key = m.getName();
       if (!key.endsWith(".jsonl.gz") || key.contains("_dead_letters")) {
         continue;
       }
-      String partition = key.substring("events-k/".length(), key.lastIndexOf('/'));
+      String partition = key.substring(stream.length() + 1, key.lastIndexOf('/'));
       filesPerPartition.merge(partition, 1, Integer::sum);
       String text;
       try (InputStream in = new GZIPInputStream(store.getBlob("lake", key).getPayload()
@@ -346,7 +360,7 @@ public class StreamsIT {
     long twice = timesSeen.values().stream().filter(v -> v > 1).count();
     assertEquals("uuids written more than once", 0, twice);
     assertThat(run.out, containsString("[balanced]"));
-    assertEquals(seen.size(), count("kinesis_k", "SELECT count(*) FROM events"));
-    assertEquals(seen.size(), count("kinesis_k", "SELECT count(DISTINCT event_uuid) FROM events"));
+    assertEquals(seen.size(), count(db, "SELECT count(*) FROM events"));
+    assertEquals(seen.size(), count(db, "SELECT count(DISTINCT event_uuid) FROM events"));
   }
 }
