@@ -1,4 +1,4 @@
-import dev.sluice.runners.sandbox.CafeGenerator;
+import dev.sluice.cli.generate.CafeGenerator;
 import java.io.BufferedWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

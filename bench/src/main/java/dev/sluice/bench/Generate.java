@@ -101,12 +101,12 @@ public final class Generate {
       case "user_logins":
         return new Logins(seed, duplicates, broken)::next;
       case "weblogs":
-        return new Resend(seed, duplicates, reflect("dev.sluice.runners.sandbox.WeblogGenerator",
+        return new Resend(seed, duplicates, reflect("dev.sluice.cli.generate.WeblogGenerator",
             new Class<?>[] {long.class, OffsetDateTime.class, double.class},
             seed, OffsetDateTime.parse(a.getOrDefault("startTime", "2024-12-30T00:00:00-07:00")),
             broken))::next;
       case "cafe":
-        return new Resend(seed, duplicates, reflect("dev.sluice.runners.sandbox.CafeGenerator",
+        return new Resend(seed, duplicates, reflect("dev.sluice.cli.generate.CafeGenerator",
             new Class<?>[] {long.class, LocalDate.class, String.class, long.class, double.class},
             seed, LocalDate.parse(a.getOrDefault("date", "2021-08-25")),
             a.getOrDefault("branch", "Chesterfield"), count, broken))::next;
@@ -132,7 +132,7 @@ public final class Generate {
       };
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException(cls + " is not on the class path (add"
-          + " runners/target/sluice.jar): " + e);
+          + " cli/target/sluice.jar): " + e);
     }
   }
 

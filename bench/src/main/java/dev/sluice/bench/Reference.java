@@ -290,11 +290,11 @@ public final class Reference {
       boolean safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
           || c == '_' || c == '-' || c == '.';
       if (!safe) {
-        return dev.sluice.transforms.AssignPartitions.encode(s);
+        return dev.sluice.core.AssignPartitions.encode(s);
       }
     }
     return s.isEmpty() || s.equals(".") || s.equals("..")
-        ? dev.sluice.transforms.AssignPartitions.encode(s) : s;
+        ? dev.sluice.core.AssignPartitions.encode(s) : s;
   }
 
   private void reject(String stage, String reason, byte[] b, int len, Path file, long lineNo)

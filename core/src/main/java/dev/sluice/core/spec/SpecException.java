@@ -1,0 +1,8 @@
+package dev.sluice.core.spec;
+
+/** A feed spec that cannot run; the message names where in the spec and what is wrong. */
+public class SpecException extends IllegalArgumentException {
+  public SpecException(String message) {
+    super(message);
+  }
+}
