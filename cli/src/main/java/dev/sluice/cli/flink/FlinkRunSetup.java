@@ -14,6 +14,7 @@ import java.util.List;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.util.Optional;
+import java.util.jar.JarFile;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.Pipeline;
@@ -280,12 +281,16 @@ public final class FlinkRunSetup {
     return false;
   }
 
-  /** The jar to ship with a job: the shaded job jar this class came from, if it is one. */
+  /**
+   * The jar to ship with a job and to start a local cluster's JVMs from: the shaded job jar this
+   * class came from, else the one under {@code sluice.home}. A jar that holds this class but not
+   * Flink's runner is the module's thin jar (the dev tools' class path), never shipped.
+   */
   public static Optional<Path> shadedJar() {
     try {
       Path self = Path.of(FlinkRunSetup.class.getProtectionDomain().getCodeSource()
           .getLocation().toURI());
-      if (Files.isRegularFile(self) && self.toString().endsWith(".jar")) {
+      if (Files.isRegularFile(self) && self.toString().endsWith(".jar") && holdsFlink(self)) {
         return Optional.of(self);
       }
     } catch (URISyntaxException | RuntimeException e) {
@@ -301,4 +306,11 @@ public final class FlinkRunSetup {
     return Optional.empty();
   }
 
+  private static boolean holdsFlink(Path jar) {
+    try (JarFile file = new JarFile(jar.toFile())) {
+      return file.getEntry("org/apache/beam/runners/flink/FlinkRunner.class") != null;
+    } catch (IOException e) {
+      return false;
+    }
+  }
 }

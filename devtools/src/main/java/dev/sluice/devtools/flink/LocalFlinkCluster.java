@@ -524,18 +524,12 @@ public final class LocalFlinkCluster {
     }
   }
 
-  /** The shaded jar this class came from, or this JVM's class path when run from classes. */
+  /**
+   * The cluster's JVMs run from the job jar, so a job submitted to them finds the same classes;
+   * without one (a test run from classes) they take this JVM's class path.
+   */
   static String classpath() {
-    try {
-      Path self = Path.of(LocalFlinkCluster.class.getProtectionDomain().getCodeSource()
-          .getLocation().toURI());
-      if (Files.isRegularFile(self)) {
-        return self.toString();
-      }
-    } catch (URISyntaxException | RuntimeException e) {
-      // fall through
-    }
-    return System.getProperty("java.class.path");
+    return shadedJar().map(Path::toString).orElse(System.getProperty("java.class.path"));
   }
 
   /** The jar the cluster's JVMs start from and a job ships: the job jar (see {@link FlinkRunSetup#shadedJar}). */
