@@ -83,23 +83,6 @@ public final class FieldSpec implements Serializable {
       Split split,
       PiiAction pii,
       int maskKeepFirst,
-      int maskKeepLast) {
-    this(name, source, column, type, required, cleanse, format, zone, split, pii, maskKeepFirst,
-        maskKeepLast, false);
-  }
-
-  private FieldSpec(
-      String name,
-      String source,
-      String column,
-      FieldType type,
-      boolean required,
-      List<Cleanse> cleanse,
-      String format,
-      String zone,
-      Split split,
-      PiiAction pii,
-      int maskKeepFirst,
       int maskKeepLast,
       boolean extras) {
     this.extras = extras;
