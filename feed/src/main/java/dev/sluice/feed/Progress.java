@@ -1,7 +1,6 @@
 package dev.sluice.feed;
 
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.options.PipelineOptions;
 import org.joda.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,19 +27,6 @@ final class Progress {
           Math.round(rate));
       lastRead = now.read();
       lastAt = at;
-    }
-  }
-
-  /** The DirectRunner blocks in run() by default; a stream is followed instead. */
-  static void dontBlockOnRun(PipelineOptions options) {
-    try {
-      Class<? extends PipelineOptions> direct =
-          Class.forName("org.apache.beam.runners.direct.DirectOptions")
-              .asSubclass(PipelineOptions.class);
-      PipelineOptions d = options.as(direct);
-      direct.getMethod("setBlockOnRun", boolean.class).invoke(d, false);
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      // Not on the classpath: another runner, which does not block.
     }
   }
 }

@@ -1,70 +1,50 @@
 package dev.sluice.feed;
 
-import dev.sluice.io.SluiceException;
-import dev.sluice.io.aws.PathStyleS3ClientBuilderFactory;
+import static dev.sluice.feed.OptionValues.duration;
+import static dev.sluice.feed.OptionValues.positive;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.sluice.io.jdbc.Database;
-import dev.sluice.io.jdbc.Tables;
-import dev.sluice.io.jdbc.WriteNormalisedTables;
-import dev.sluice.io.jdbc.WriteRows;
-import dev.sluice.feed.report.RunWatch;
-import dev.sluice.core.normalise.Normaliser;
-import dev.sluice.core.normalise.Normalisers;
-import dev.sluice.io.files.ClearDebris;
-import dev.sluice.io.files.FileBodies;
-import dev.sluice.io.files.FileFormat;
-import dev.sluice.io.files.RollFiles;
-import dev.sluice.io.files.ParquetRows;
-import dev.sluice.io.files.WriteDeadLetters;
-import dev.sluice.io.files.WritePartitionedFiles;
-import dev.sluice.io.files.ReadFiles;
 import dev.sluice.core.AssignPartitions;
 import dev.sluice.core.DeadLetters;
 import dev.sluice.core.DropDuplicates;
 import dev.sluice.core.Ledger;
 import dev.sluice.core.ParseRecords;
 import dev.sluice.core.ProtectPii;
-import dev.sluice.core.RecordSplitter;
 import dev.sluice.core.RowEncoder;
 import dev.sluice.core.model.DeadLetter;
 import dev.sluice.core.model.RawRecord;
+import dev.sluice.core.normalise.Normaliser;
+import dev.sluice.core.normalise.Normalisers;
 import dev.sluice.core.pii.Protector;
 import dev.sluice.core.spec.FeedSpec;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.PipelineResult;
+import dev.sluice.io.SluiceException;
+import dev.sluice.io.aws.S3FileSystems;
+import dev.sluice.io.files.ClearDebris;
+import dev.sluice.io.files.FileBodies;
+import dev.sluice.io.files.FileFormat;
+import dev.sluice.io.files.ParquetRows;
+import dev.sluice.io.files.RollFiles;
+import dev.sluice.io.files.WriteDeadLetters;
+import dev.sluice.io.files.WritePartitionedFiles;
 import dev.sluice.io.jdbc.StoreAndAck;
-import dev.sluice.io.aws.Aws;
-import dev.sluice.io.streams.EventTimeWatermark;
-import dev.sluice.io.streams.ReadInBatches;
-import dev.sluice.io.streams.ReadKinesis;
-import dev.sluice.io.streams.SqsAcker;
-import dev.sluice.io.streams.SqsSource;
-import dev.sluice.core.spec.Durations;
-import org.apache.beam.sdk.io.FileSystems;
+import dev.sluice.io.jdbc.WriteNormalisedTables;
+import dev.sluice.io.jdbc.WriteRows;
+import java.nio.file.Path;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.options.StreamingOptions;
-import org.joda.time.Duration;
-import org.apache.beam.sdk.io.aws2.s3.DefaultS3ClientBuilderFactory;
-import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
-import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.WithKeys;
-import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.values.TypeDescriptors;
-import org.joda.time.Instant;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -120,7 +100,7 @@ public final class SluicePipeline {
             .apply("ProtectPii", ProtectPii.of(spec).withProtector(protector));
 
     int buckets =
-        positive(p.getOptions().as(SluiceOptions.class).getDedupBuckets(), "--dedupBuckets");
+        OptionValues.positive(p.getOptions().as(SluiceOptions.class).getDedupBuckets(), "--dedupBuckets");
     DropDuplicates dedup = DropDuplicates.forFeed(spec).withBatchBuckets(buckets);
     // Duplicates are stored only with an acker (SQS); their keys only for Outputs.
     boolean duplicatesWanted =
@@ -278,127 +258,80 @@ public final class SluicePipeline {
 
   /** Runs one feed from options to its ledger; fails with a one-line message on bad input. */
   public static RunLedger run(SluiceOptions options) {
+    // 1. Read the spec, keys, input and output from the options; check the file settings.
+    // 2. Point the file systems at S3 (endpoint and region from the environment) and find the
+    //    database, which an SQS run needs.
+    // 3. Choose the source by --input: matching files, a Kinesis stream or an SQS queue.
+    // 4. In a stream, run streaming and roll the files by size and time.
+    // 5. Prepare the database: create or check the tables, take their column limits.
+    // 6. In a batch, clear what failed runs left in the output.
+    // 7. Build the graph and run it to its ledger; write the summary.
+    // 8. Fail when the ledger does not balance or too many records were rejected.
     FeedSpec spec =
         Feeds.withPartitioning(Feeds.load(options.getSpec()), options.getPartitioning());
     Protector protector = new Protector(Keys.load(options.getKeyFile()));
     Input input = Input.parse(options.getInput());
     String output = localToAbsolute(options.getOutput());
-    FileFormat.suffix(options.getFormat());
-    TooManyRejected.limit(options.getMaxRejected(), 0);
-    Sinks sinks =
-        Sinks.files(output)
-            .withoutDuplicateKeys()
-            .withFormat(options.getFormat())
-            .withCompression(FileFormat.compression(options.getCompression()))
-            .withNumShards(positive(options.getNumShards(), "--numShards"))
-            .withBatchSize(positive(options.getJdbcBatchSize(), "--jdbcBatchSize"));
+    Sinks sinks = fileSinks(options, output);
 
-    if (options.getEndpoint() == null) {
-      Aws s3 = Aws.forS3IfConfigured();
-      if (s3 != null) {
-        options.setEndpoint(s3.endpoint());
-        options.setAwsRegion(s3.region());
-      }
-    }
-    if (options.getEndpoint() != null
-        && options.getS3ClientFactoryClass() == DefaultS3ClientBuilderFactory.class) {
-      options.setS3ClientFactoryClass(PathStyleS3ClientBuilderFactory.class);
-    }
-    FileSystems.setDefaultPipelineOptions(options);
-    String jdbcUrl = options.getJdbcUrl();
-    if ((jdbcUrl == null || jdbcUrl.isEmpty()) && System.getenv("SLUICE_JDBC_URL") != null) {
-      jdbcUrl = System.getenv("SLUICE_JDBC_URL");
-    }
-    if (input.kind == Input.Kind.SQS && (jdbcUrl == null || jdbcUrl.isEmpty())) {
-      throw new SluiceException("--input=" + options.getInput() + ": an SQS run needs --jdbcUrl;"
-          + " a message is deleted only after its row (or dead letter) is stored there");
-    }
-    PTransform<PBegin, PCollection<RawRecord>> source;
-    Duration quiet = duration(options.getQuietPeriod(), "--quietPeriod");
-    Duration outOfOrder = duration(options.getMaxOutOfOrder(), "--maxOutOfOrder");
-    boolean stop = Boolean.TRUE.equals(options.getStopWhenDrained());
-    SqsAcker acker = null;
-    switch (input.kind) {
-      case KINESIS:
-        source = ReadKinesis.stream(input.name)
-            .withAws(Aws.forService("kinesis"))
-            .withInitialPosition(options.getInitialPosition())
-            .withWatermark(new EventTimeWatermark(spec, outOfOrder, quiet, stop));
-        break;
-      case SQS:
-        spec = spec.withAckColumn();
-        Aws sqs = Aws.forService("sqs");
-        String queueUrl = input.queueUrl(sqs);
-        int visibility = visibilityTimeout(options.getVisibilityTimeout(),
-            deleteAtCheckpoints(options),
-            duration(options.getFlushInterval(), "--flushInterval"));
-        SqsSource sqsSource = new SqsSource(sqs, queueUrl, visibility,
-            new EventTimeWatermark(spec, outOfOrder, quiet, stop));
-        if (deleteAtCheckpoints(options)) {
-          sqsSource = sqsSource.deletingAtCheckpoints();
-          acker = SqsAcker.deferredToCheckpoints(sqs, queueUrl);
-        } else {
-          acker = new SqsAcker(sqs, queueUrl);
-        }
-        source = ReadInBatches.of(sqsSource, 500);
-        break;
-      case FILES:
-      default:
-        checkInputMatches(input.name);
-        source = ReadFiles.matching(input.name).withSplitter(RecordSplitter.forFeed(spec));
-        break;
-    }
+    S3FileSystems.configure(options, true);
+    String jdbcUrl = JobTables.jdbcUrl(options, input);
+
+    SourceChoice chosen = SourceChoice.of(input, spec, options);
+
     boolean streaming = input.kind != Input.Kind.FILES;
     if (streaming) {
-      options.as(StreamingOptions.class).setStreaming(true);
-      Progress.dontBlockOnRun(options);
-      Duration flush = duration(options.getFlushInterval(), "--flushInterval");
-      sinks = sinks.withRolling(FileSize.parse(options.getFileSize(), "--fileSize"), flush)
-          .withMaxOutOfOrder(outOfOrder);
-      if (acker != null && !acker.deletesAtCheckpoints() && stop) {
-        sinks = sinks.withCloseWhenIdle(quiet);
-      }
+      sinks = streaming(options, sinks, chosen);
     }
-    if (jdbcUrl != null && !jdbcUrl.isEmpty()) {
-      Database db = Database.of(jdbcUrl);
-      Tables.ensure(db, sinks.dialect, spec);
-      spec = spec.withColumnLimits(Tables.textLimits(db, spec));
-      sinks = sinks.withDatabase(db);
-      if (acker != null) {
-        StoreAndAck.ensureDeadLetterTable(db);
-        sinks = sinks.withAcker(acker);
-      }
-    }
+
+    JobTables tables = JobTables.prepare(jdbcUrl, chosen.spec, sinks, chosen.acker);
+    spec = tables.spec;
+    sinks = tables.sinks;
 
     if (!streaming && output != null) {
       // What failed or killed runs of this output left (temp files, unfinished S3 uploads).
       ClearDebris.under(output, options);
     }
+
     Pipeline p = Pipeline.create(options);
-    buildPipeline(p, spec, protector, source, sinks);
+    buildPipeline(p, spec, protector, chosen.source, sinks);
     LOG.info("running feed {} from {} to {}{}", spec.name, input.describe(), output,
         sinks.database == null ? "" : " and " + sinks.database.displayUrl());
-    PipelineResult result;
-    RunWatch watch = RunWatch.of(options, "run", spec.name, input.describe(), output, spec.name);
-    try {
-      result = p.run();
-      watch.running(result);
-      if (streaming) {
-        Progress.follow(spec.name, result, Duration.standardSeconds(5));
-      } else {
-        result.waitUntilFinish();
-      }
-    } catch (RuntimeException e) {
-      watch.close();
-      throw new SluiceException("the run of feed " + spec.name + " failed: " + SluiceException.rootCause(e), e);
+    RunLedger ledger = WatchedRun.run(p, options, spec, input, output, streaming);
+
+    return checked(ledger, options);
+  }
+
+  /** The output's files as the options describe them; the first checks of a run. */
+  private static Sinks fileSinks(SluiceOptions options, String output) {
+    FileFormat.suffix(options.getFormat());
+    TooManyRejected.limit(options.getMaxRejected(), 0);
+    return Sinks.files(output)
+        .withoutDuplicateKeys()
+        .withFormat(options.getFormat())
+        .withCompression(FileFormat.compression(options.getCompression()))
+        .withNumShards(positive(options.getNumShards(), "--numShards"))
+        .withBatchSize(positive(options.getJdbcBatchSize(), "--jdbcBatchSize"));
+  }
+
+  /**
+   * A stream runs streaming, rolls its files, and counts rows late by the out-of-order
+   * allowance. SQS deleting at store, when it stops once drained, also closes files idle for the
+   * quiet period: the source can tell it is drained only once their messages are deleted.
+   */
+  private static Sinks streaming(SluiceOptions options, Sinks sinks, SourceChoice chosen) {
+    options.as(StreamingOptions.class).setStreaming(true);
+    BlockOnRun.off(options);
+    Duration flush = duration(options.getFlushInterval(), "--flushInterval");
+    sinks = sinks.withRolling(FileSize.parse(options.getFileSize(), "--fileSize"), flush)
+        .withMaxOutOfOrder(chosen.outOfOrder);
+    if (chosen.acker != null && !chosen.acker.deletesAtCheckpoints() && chosen.stopWhenDrained) {
+      sinks = sinks.withCloseWhenIdle(chosen.quiet);
     }
-    RunLedger ledger = RunLedger.from(spec.name, result);
-    if (options.getSummary() != null && !options.getSummary().isEmpty()) {
-      writeSummary(ledger, options, output);
-    }
-    try (watch) {
-      watch.finished(ledger, null);
-    }
+    return sinks;
+  }
+
+  private static RunLedger checked(RunLedger ledger, SluiceOptions options) {
     if (!ledger.balanced()) {
       throw new SluiceException("ledger does not balance: " + ledger.line());
     }
@@ -409,126 +342,10 @@ public final class SluicePipeline {
     return ledger;
   }
 
-  /**
-   * {@code --sqsDelete}: "store" or "checkpoint"; the latter only on Flink, whose completed
-   * checkpoints follow every step's finished bundle (the DirectRunner finalizes a checkpoint
-   * before the rows are stored, which would delete messages whose rows are not stored yet).
-   */
-  static boolean deleteAtCheckpoints(SluiceOptions options) {
-    String mode = options.getSqsDelete();
-    if (mode == null || mode.equals("store")) {
-      return false;
-    }
-    if (!mode.equals("checkpoint")) {
-      throw new SluiceException("--sqsDelete=" + mode + ": expected store or checkpoint");
-    }
-    // By name: this module does not depend on Flink (FlinkRunner, or the submit-only runner a
-    // jar run inside a Flink cluster uses).
-    String runner = options.getRunner() == null ? "" : options.getRunner().getName();
-    if (!runner.contains("Flink")) {
-      throw new SluiceException("--sqsDelete=checkpoint needs --runner=FlinkRunner (the "
-          + runner.substring(runner.lastIndexOf('.') + 1)
-          + " would delete messages before their rows are stored)");
-    }
-    return true;
-  }
-
-  /** The longest visibility timeout SQS takes: 12 hours. */
-  static final int MAX_VISIBILITY_SECONDS = 43_200;
-
-  /**
-   * The SQS visibility timeout. Deleting at store, a record waits in its open file for up to the
-   * flush interval before its row is stored and its message deleted; the message must stay
-   * invisible that long and as long again, or it comes again meanwhile and its first receipt
-   * handle no longer deletes it. Deleting at checkpoints, the Flink setup checks it against the
-   * checkpoint interval.
-   */
-  static int visibilityTimeout(Integer given, boolean atCheckpoints, Duration flush) {
-    if (atCheckpoints) {
-      return given == null ? 60 : given;
-    }
-    long needed = flush.getStandardSeconds() + Math.max(10, flush.getStandardSeconds());
-    if (needed > MAX_VISIBILITY_SECONDS) {
-      throw new SluiceException("--flushInterval=" + flush.getStandardSeconds() + "s is too long"
-          + " for SQS: a message is deleted only after its file closes, and SQS keeps a message"
-          + " invisible for at most 12 h; give at most 6h");
-    }
-    if (given == null) {
-      return (int) needed;
-    }
-    if (given < needed) {
-      throw new SluiceException("--visibilityTimeout=" + given + " is too short for"
-          + " --flushInterval=" + flush.getStandardSeconds() + "s: a message is deleted only"
-          + " after its file closes; give at least " + needed + " (twice the flush interval, at least it plus 10 s)"
-          + " or a shorter --flushInterval");
-    }
-    return given;
-  }
-
-  private static Duration duration(String text, String option) {
-    try {
-      return Durations.parse(text, option);
-    } catch (IllegalArgumentException e) {
-      throw new SluiceException(e.getMessage());
-    }
-  }
-
-  private static int positive(Integer v, String name) {
-    if (v == null || v < 1) {
-      throw new SluiceException(name + " must be a whole number of at least 1");
-    }
-    return v;
-  }
-
   static String localToAbsolute(String location) {
     if (location == null || location.contains("://")) {
       return location;
     }
     return Path.of(location).toAbsolutePath().normalize().toString();
   }
-
-  private static void checkInputMatches(String input) {
-    List<MatchResult> results;
-    try {
-      results = FileSystems.match(List.of(input), EmptyMatchTreatment.ALLOW);
-    } catch (IOException | RuntimeException e) {
-      throw new SluiceException("--input=" + input + ": cannot be listed (" + SluiceException.rootCause(e) + ")");
-    }
-    for (MatchResult r : results) {
-      if (r.status() == MatchResult.Status.NOT_FOUND) {
-        throw new SluiceException("--input=" + input + ": no files match");
-      }
-      List<MatchResult.Metadata> files;
-      try {
-        // A listing that failed (status ERROR: refused credentials, no such bucket, ...)
-        // throws its cause here; it must not read as an empty match.
-        files = r.metadata();
-      } catch (IOException e) {
-        throw new SluiceException("--input=" + input + ": cannot be listed (" + SluiceException.rootCause(e)
-            + ")");
-      }
-      if (files.isEmpty()) {
-        throw new SluiceException("--input=" + input + ": no files match");
-      }
-    }
-  }
-
-  private static void writeSummary(RunLedger ledger, SluiceOptions options, String output) {
-    ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    var json = ledger.toJson(mapper);
-    json.put("output", output);
-    json.put("dead_letters", output + "/" + WriteDeadLetters.FOLDER);
-    try {
-      Path path = Path.of(options.getSummary());
-      if (path.toAbsolutePath().getParent() != null) {
-        Files.createDirectories(path.toAbsolutePath().getParent());
-      }
-      Files.writeString(path, mapper.writeValueAsString(json) + "\n");
-    } catch (IOException e) {
-      throw new SluiceException("--summary=" + options.getSummary() + ": cannot be written ("
-          + e.getMessage() + ")");
-    }
-  }
-
-
 }

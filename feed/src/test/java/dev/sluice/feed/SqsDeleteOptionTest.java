@@ -17,14 +17,14 @@ public class SqsDeleteOptionTest {
 
   @Test
   public void storeIsTheDefault() {
-    assertFalse(SluicePipeline.deleteAtCheckpoints(options()));
-    assertFalse(SluicePipeline.deleteAtCheckpoints(options("--sqsDelete=store")));
+    assertFalse(SourceChoice.deleteAtCheckpoints(options()));
+    assertFalse(SourceChoice.deleteAtCheckpoints(options("--sqsDelete=store")));
   }
 
   @Test
   public void checkpointIsRefusedOnTheDirectRunner() {
     SluiceException e = assertThrows(SluiceException.class,
-        () -> SluicePipeline.deleteAtCheckpoints(options("--sqsDelete=checkpoint")));
+        () -> SourceChoice.deleteAtCheckpoints(options("--sqsDelete=checkpoint")));
     assertEquals("--sqsDelete=checkpoint needs --runner=FlinkRunner (the DirectRunner would"
         + " delete messages before their rows are stored)", e.getMessage());
   }
@@ -32,7 +32,7 @@ public class SqsDeleteOptionTest {
   @Test
   public void anUnknownValueIsNamed() {
     SluiceException e = assertThrows(SluiceException.class,
-        () -> SluicePipeline.deleteAtCheckpoints(options("--sqsDelete=never")));
+        () -> SourceChoice.deleteAtCheckpoints(options("--sqsDelete=never")));
     assertEquals("--sqsDelete=never: expected store or checkpoint", e.getMessage());
   }
 
@@ -40,17 +40,17 @@ public class SqsDeleteOptionTest {
   @Test
   public void visibilityTimeoutOutlastsTheFlushInterval() {
     org.joda.time.Duration fiveMinutes = org.joda.time.Duration.standardMinutes(5);
-    assertEquals(600, SluicePipeline.visibilityTimeout(null, false, fiveMinutes));
-    assertEquals(12, SluicePipeline.visibilityTimeout(null, false,
+    assertEquals(600, SourceChoice.visibilityTimeout(null, false, fiveMinutes));
+    assertEquals(12, SourceChoice.visibilityTimeout(null, false,
         org.joda.time.Duration.standardSeconds(2)));
-    assertEquals(900, SluicePipeline.visibilityTimeout(900, false, fiveMinutes));
+    assertEquals(900, SourceChoice.visibilityTimeout(900, false, fiveMinutes));
     SluiceException e = assertThrows(SluiceException.class,
-        () -> SluicePipeline.visibilityTimeout(60, false, fiveMinutes));
+        () -> SourceChoice.visibilityTimeout(60, false, fiveMinutes));
     assertEquals("--visibilityTimeout=60 is too short for --flushInterval=300s: a message is"
         + " deleted only after its file closes; give at least 600 (twice the flush interval, at"
         + " least it plus 10 s) or a shorter --flushInterval", e.getMessage());
     // At checkpoints the Flink setup checks it against the checkpoint interval instead.
-    assertEquals(60, SluicePipeline.visibilityTimeout(null, true, fiveMinutes));
+    assertEquals(60, SourceChoice.visibilityTimeout(null, true, fiveMinutes));
   }
 
   @Test

@@ -1,8 +1,7 @@
 package dev.sluice.lake;
 
-import dev.sluice.io.aws.PathStyleS3ClientBuilderFactory;
+import dev.sluice.io.aws.S3FileSystems;
 import dev.sluice.io.SluiceException;
-import dev.sluice.io.aws.Aws;
 import dev.sluice.core.spec.Names;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,8 +17,6 @@ import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.aws2.s3.DefaultS3ClientBuilderFactory;
 import org.apache.beam.sdk.values.PCollection;
 import org.joda.time.Duration;
 import org.slf4j.Logger;
@@ -155,19 +152,8 @@ public final class LakeLoader {
     String deadLetters = options.getDeadLetters() == null || options.getDeadLetters().isEmpty()
         ? input + LakeKey.DEAD_LETTERS_FOLDER + "/"
         : normalizeFolder(options.getDeadLetters(), "--deadLetters");
-    if (options.getEndpoint() == null && input.startsWith("s3://")) {
-      // Like run: AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL) and the region from the environment.
-      Aws s3 = Aws.forS3IfConfigured();
-      if (s3 != null) {
-        options.setEndpoint(s3.endpoint());
-        options.setAwsRegion(s3.region());
-      }
-    }
-    if (options.getEndpoint() != null
-        && options.getS3ClientFactoryClass() == DefaultS3ClientBuilderFactory.class) {
-      options.setS3ClientFactoryClass(PathStyleS3ClientBuilderFactory.class);
-    }
-    FileSystems.setDefaultPipelineOptions(options);
+    // Like run: AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL) and the region from the environment.
+    S3FileSystems.configure(options, input.startsWith("s3://"));
     Integer maxRecord = options.getMaxRecordBytes();
     if (maxRecord == null || maxRecord < 1) {
       throw new SluiceException("--maxRecordBytes must be a whole number of at least 1");

@@ -27,7 +27,7 @@ public class LocalFlinkClusterTest {
     LocalFlinkCluster.Settings s = LocalFlinkCluster.Settings.defaults().taskManagers(2).slots(3)
         .taskHeap("1g").set("taskmanager.memory.jvm-metaspace.size", "512m");
     Files.createDirectories(c.conf());
-    Files.writeString(c.configFile(), c.config(s, 18081));
+    Files.writeString(c.configFile(), ClusterConfig.text(c.dir(), s, 18081));
     Map<String, String> conf = c.readConfig();
     assertEquals("18081", conf.get("rest.port"));
     assertEquals("6", conf.get("parallelism.default"));
@@ -35,18 +35,18 @@ public class LocalFlinkClusterTest {
     assertEquals("hashmap", conf.get("state.backend.type"));
     assertThat(conf.get("state.checkpoints.dir"), containsString("checkpoints"));
     assertEquals(List.of("-Xms1152m", "-Xmx1152m", "-XX:MaxDirectMemorySize=256m",
-        "-XX:MaxMetaspaceSize=512m"), LocalFlinkCluster.taskManagerJvm(conf));
+        "-XX:MaxMetaspaceSize=512m"), ClusterConfig.taskManagerJvm(conf));
     assertEquals("localhost:18081", c.restAddress());
   }
 
   /** Flink's size texts. */
   @Test
   public void megabytesReadsFlinkSizes() {
-    assertEquals(512, LocalFlinkCluster.megabytes("512m"));
-    assertEquals(2048, LocalFlinkCluster.megabytes("2g"));
-    assertEquals(256, LocalFlinkCluster.megabytes("256mb"));
-    assertEquals(1, LocalFlinkCluster.megabytes("1048576"));
-    assertThrows(SluiceException.class, () -> LocalFlinkCluster.megabytes("lots"));
+    assertEquals(512, ClusterConfig.megabytes("512m"));
+    assertEquals(2048, ClusterConfig.megabytes("2g"));
+    assertEquals(256, ClusterConfig.megabytes("256mb"));
+    assertEquals(1, ClusterConfig.megabytes("1048576"));
+    assertThrows(SluiceException.class, () -> ClusterConfig.megabytes("lots"));
   }
 
   /** Bad settings fail with a line naming the option. */

@@ -7,11 +7,7 @@ import dev.sluice.feed.SluicePipeline;
 import dev.sluice.io.jdbc.Database;
 import dev.sluice.io.jdbc.StoreAndAck;
 import dev.sluice.io.files.WriteDeadLetters;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.channels.Channels;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -94,20 +90,11 @@ public final class DeadLetterInventory {
     Map<String, Long> not = new TreeMap<>();
     Map<String, String> examples = new TreeMap<>();
     for (String f : mine) {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(
-          Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(f, false))),
-          StandardCharsets.UTF_8))) {
-        String line;
-        long n = 0;
-        while ((line = in.readLine()) != null) {
-          n++;
-          if (line.isBlank()) {
-            continue;
-          }
-          JsonNode d = parse(line, f, n);
+      try (DeadLetterFile in = DeadLetterFile.open(f)) {
+        for (JsonNode d = in.next(); d != null; d = in.next()) {
           String of = d.path("feed").asText();
           if (!of.equals(feed)) {
-            throw new SluiceException(f + ":" + n + ": a dead letter of feed '" + of
+            throw new SluiceException(f + ":" + in.line() + ": a dead letter of feed '" + of
                 + "', not of the spec's feed '" + feed + "'");
           }
           total++;

@@ -171,17 +171,8 @@ public final class ReadDeadLetters extends PTransform<PBegin, PCollection<RawRec
 
     @ProcessElement
     public void process(@Element String file, OutputReceiver<RawRecord> out) throws IOException {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(
-          Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(file, false))),
-          StandardCharsets.UTF_8))) {
-        String line;
-        long n = 0;
-        while ((line = in.readLine()) != null) {
-          n++;
-          if (line.isBlank()) {
-            continue;
-          }
-          JsonNode d = DeadLetterInventory.parse(line, file, n);
+      try (DeadLetterFile in = DeadLetterFile.open(file)) {
+        for (JsonNode d = in.next(); d != null; d = in.next()) {
           if (DeadLetterInventory.whyNot(d) != null) {
             continue;
           }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.feed.Feeds;
 import dev.sluice.feed.Keys;
-import dev.sluice.io.aws.PathStyleS3ClientBuilderFactory;
+import dev.sluice.io.aws.S3FileSystems;
 import dev.sluice.feed.RunLedger;
 import dev.sluice.feed.Sinks;
 import dev.sluice.io.SluiceException;
@@ -17,7 +17,6 @@ import dev.sluice.io.jdbc.Tables;
 import dev.sluice.feed.report.RunWatch;
 import dev.sluice.io.files.FileFormat;
 import dev.sluice.io.files.WriteDeadLetters;
-import dev.sluice.io.aws.Aws;
 import dev.sluice.core.model.RawRecord;
 import dev.sluice.core.pii.Protector;
 import dev.sluice.core.spec.FeedSpec;
@@ -33,8 +32,6 @@ import java.util.HashMap;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.aws2.s3.DefaultS3ClientBuilderFactory;
 import org.apache.beam.sdk.metrics.MetricQueryResults;
 import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
@@ -92,7 +89,8 @@ public final class Replay {
         Feeds.withPartitioning(Feeds.load(options.getSpec()), options.getPartitioning());
     Protector protector = new Protector(Keys.load(options.getKeyFile()));
     String output = absolute(options.getOutput());
-    configureS3(options);
+    // As a run: S3 endpoints from the environment, path-style for S3-compatible servers.
+    S3FileSystems.configure(options, true);
 
     String jdbcUrl = options.getJdbcUrl();
     if ((jdbcUrl == null || jdbcUrl.isEmpty()) && System.getenv("SLUICE_JDBC_URL") != null) {
@@ -230,22 +228,6 @@ public final class Replay {
       throw new SluiceException("--summary=" + file + ": cannot be written (" + e.getMessage()
           + ")");
     }
-  }
-
-  /** As a run: S3 endpoints from the environment, path-style for S3-compatible servers. */
-  private static void configureS3(SluiceOptions options) {
-    if (options.getEndpoint() == null) {
-      Aws s3 = Aws.forS3IfConfigured();
-      if (s3 != null) {
-        options.setEndpoint(s3.endpoint());
-        options.setAwsRegion(s3.region());
-      }
-    }
-    if (options.getEndpoint() != null
-        && options.getS3ClientFactoryClass() == DefaultS3ClientBuilderFactory.class) {
-      options.setS3ClientFactoryClass(PathStyleS3ClientBuilderFactory.class);
-    }
-    FileSystems.setDefaultPipelineOptions(options);
   }
 
   private static String absolute(String location) {

@@ -1,6 +1,7 @@
 package dev.sluice.feed.report;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.feed.BlockOnRun;
 import dev.sluice.feed.RunLedger;
 import dev.sluice.feed.SluiceOptions;
 import dev.sluice.io.metrics.MetricsServer;
@@ -11,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.options.PipelineOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,7 +56,7 @@ public final class RunWatch implements AutoCloseable {
       String output, String filePrefix) {
     RunWatch w = new RunWatch(options, kind, feed, input, output, filePrefix);
     if (w.wanted()) {
-      dontBlockOnRun(options);
+      BlockOnRun.off(options);
     }
     return w;
   }
@@ -178,18 +178,5 @@ public final class RunWatch implements AutoCloseable {
       // fall through
     }
     return "development build";
-  }
-
-  /** The DirectRunner blocks in run() by default; a watched run is followed instead. */
-  static void dontBlockOnRun(PipelineOptions options) {
-    try {
-      Class<? extends PipelineOptions> direct =
-          Class.forName("org.apache.beam.runners.direct.DirectOptions")
-              .asSubclass(PipelineOptions.class);
-      PipelineOptions d = options.as(direct);
-      direct.getMethod("setBlockOnRun", boolean.class).invoke(d, false);
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      // Not on the classpath: another runner.
-    }
   }
 }

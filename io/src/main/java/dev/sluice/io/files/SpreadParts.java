@@ -1,8 +1,5 @@
 package dev.sluice.io.files;
 
-import dev.sluice.io.files.ReadFiles.FilePart;
-
-
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.transforms.DoFn;

@@ -3,7 +3,6 @@ package dev.sluice.io.streams;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.NoSuchElementException;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.io.Read;
@@ -104,11 +103,9 @@ public final class ReadInBatches<T> extends PTransform<PBegin, PCollection<T>> {
     }
   }
 
-  static final class BatchReader<T> extends UnboundedSource.UnboundedReader<List<TimestampedValue<T>>> {
+  static final class BatchReader<T> extends HoldingReader<List<TimestampedValue<T>>> {
     private final Batched<T, ?> source;
     private final UnboundedSource.UnboundedReader<T> inner;
-    private List<TimestampedValue<T>> current;
-    private Instant currentTimestamp;
 
     BatchReader(Batched<T, ?> source, UnboundedSource.UnboundedReader<T> inner) {
       this.source = source;
@@ -126,8 +123,7 @@ public final class ReadInBatches<T> extends PTransform<PBegin, PCollection<T>> {
     }
 
     private boolean none() {
-      current = null;
-      return false;
+      return holdNothing();
     }
 
     /** The record the inner reader is at, and what else it has ready, up to the batch size. */
@@ -142,25 +138,7 @@ public final class ReadInBatches<T> extends PTransform<PBegin, PCollection<T>> {
           min = t;
         }
       }
-      current = batch;
-      currentTimestamp = min;
-      return true;
-    }
-
-    @Override
-    public List<TimestampedValue<T>> getCurrent() {
-      if (current == null) {
-        throw new NoSuchElementException();
-      }
-      return current;
-    }
-
-    @Override
-    public Instant getCurrentTimestamp() {
-      if (current == null) {
-        throw new NoSuchElementException();
-      }
-      return currentTimestamp;
+      return hold(batch, min);
     }
 
     @Override

@@ -15,7 +15,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.io.UnboundedSource;
@@ -147,7 +146,7 @@ public final class SqsSource extends UnboundedSource<RawRecord, SqsSource.Checkp
   /** Messages received and not yet read, at most: they age towards their visibility timeout. */
   static final int PREFETCH = 400;
 
-  static final class Reader extends UnboundedReader<RawRecord> {
+  static final class Reader extends HoldingReader<RawRecord> {
     private final SqsSource source;
     private final EventTimeWatermark watermark;
     private final String queue;
@@ -158,8 +157,6 @@ public final class SqsSource extends UnboundedSource<RawRecord, SqsSource.Checkp
     /** Receipt handles read since the last checkpoint mark (when deleting at checkpoints). */
     private List<String> unmarked = new ArrayList<>();
     private SqsClient client;
-    private RawRecord current;
-    private Instant currentTimestamp;
     private long lastDrainCheck;
     private long lastInFlightCheck;
     private boolean drained;
@@ -230,20 +227,18 @@ public final class SqsSource extends UnboundedSource<RawRecord, SqsSource.Checkp
         throw new IOException("receiving from queue " + queue + " failed", e);
       }
       if (m == null) {
-        current = null;
-        return false;
+        return holdNothing();
       }
       String sent = m.attributes().get(MessageSystemAttributeName.SENT_TIMESTAMP);
       long arrival = sent == null ? System.currentTimeMillis() : Long.parseLong(sent);
       byte[] body = m.body().getBytes(StandardCharsets.UTF_8);
-      current = new RawRecord(body, "sqs:" + queue + "/" + m.messageId(), m.messageId(),
-          arrival, null, m.receiptHandle());
-      currentTimestamp = new Instant(arrival);
+      Instant timestamp = new Instant(arrival);
       if (source.deleteAtCheckpoints) {
         unmarked.add(m.receiptHandle());
       }
-      watermark.update(body, currentTimestamp);
-      return true;
+      watermark.update(body, timestamp);
+      return hold(new RawRecord(body, "sqs:" + queue + "/" + m.messageId(), m.messageId(),
+          arrival, null, m.receiptHandle()), timestamp);
     }
 
     private List<Message> receive() {
@@ -256,22 +251,6 @@ public final class SqsSource extends UnboundedSource<RawRecord, SqsSource.Checkp
                       .visibilityTimeout(source.visibilityTimeoutSeconds)
                       .attributeNames(QueueAttributeName.ALL))
               .messages();
-    }
-
-    @Override
-    public RawRecord getCurrent() {
-      if (current == null) {
-        throw new NoSuchElementException();
-      }
-      return current;
-    }
-
-    @Override
-    public Instant getCurrentTimestamp() {
-      if (current == null) {
-        throw new NoSuchElementException();
-      }
-      return currentTimestamp;
     }
 
     @Override

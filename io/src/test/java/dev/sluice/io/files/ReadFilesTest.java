@@ -175,10 +175,10 @@ public class ReadFilesTest {
   public void fileGoneSinceListingIsRefused() throws Exception {
     String gone = tmp.getRoot().toPath().resolve("gone.jsonl").toString();
     PCollection<RawRecord> records =
-        p.apply(org.apache.beam.sdk.transforms.Create.of(ReadFiles.FilePart.whole(gone))
-                .withCoder(ReadFiles.FilePart.FilePartCoder.INSTANCE))
+        p.apply(org.apache.beam.sdk.transforms.Create.of(FilePart.whole(gone))
+                .withCoder(FilePart.FilePartCoder.INSTANCE))
             .apply(org.apache.beam.sdk.transforms.ParDo.of(
-                new ReadFiles.SplitPartFn(RecordSplitter.lines())))
+                new SplitPartFn(RecordSplitter.lines())))
             .setCoder(RawRecord.RawRecordCoder.of());
     PAssert.that(describedWithRefusals(records)).containsInAnyOrder("REFUSED read " + gone
         + ": file " + gone + ": gone: listed, then not found when read; 0 records read before"
